@@ -29,12 +29,45 @@ pub fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &[u8]) -> Res
     })
 }
 
-#[derive(serde::Deserialize)]
-struct RawPage {
-    #[serde(default)]
-    next: Option<String>,
-    #[serde(flatten)]
-    rest: serde_json::Map<String, serde_json::Value>,
+/// Visits a collection object in one pass: the array under `key` is decoded straight into
+/// `Vec<T>`, `next` is kept, everything else is skipped without being built.
+struct PageSeed<'k, T> {
+    key: &'k str,
+    _item: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for PageSeed<'_, T> {
+    type Value = (Option<Vec<T>>, Option<String>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> serde::de::Visitor<'de> for PageSeed<'_, T> {
+    type Value = (Option<Vec<T>>, Option<String>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an object with a `{}` array", self.key)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut items = None;
+        let mut next = None;
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if name == self.key {
+                items = Some(map.next_value::<Vec<T>>()?);
+            } else if name == "next" {
+                next = map.next_value::<Option<String>>()?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok((items, next))
+    }
 }
 
 /// Decodes one page of collection `key`.
@@ -48,16 +81,29 @@ pub fn decode_page<T: DeserializeOwned>(
     key: &str,
     body: &[u8],
 ) -> Result<Page<T>> {
-    let mut raw: RawPage = decode(method, path, body)?;
-    let items_value = raw.rest.remove(key).unwrap_or(serde_json::Value::Null);
-    let items: Vec<T> =
-        serde_path_to_error::deserialize(items_value).map_err(|err| Error::Decode {
-            method: method.to_owned(),
-            path: path.to_owned(),
-            json_path: format!("{key}{}", err.path()),
-            source: err.into_inner(),
-        })?;
-    let next_marker = raw.next.as_deref().and_then(marker_of);
+    let decode_error = |json_path: String, source: serde_json::Error| Error::Decode {
+        method: method.to_owned(),
+        path: path.to_owned(),
+        json_path,
+        source,
+    };
+    let seed = PageSeed {
+        key,
+        _item: std::marker::PhantomData,
+    };
+    let mut json = serde_json::Deserializer::from_slice(body);
+    let mut track = serde_path_to_error::Track::new();
+    let tracked = serde_path_to_error::Deserializer::new(&mut json, &mut track);
+    let (items, next) = serde::de::DeserializeSeed::deserialize(seed, tracked)
+        .map_err(|e| decode_error(track.path().to_string(), e))?;
+    json.end().map_err(|e| decode_error(".".to_owned(), e))?;
+    let items = items.ok_or_else(|| {
+        decode_error(
+            key.to_owned(),
+            serde::de::Error::custom(format!("missing collection `{key}`")),
+        )
+    })?;
+    let next_marker = next.as_deref().and_then(marker_of);
     Ok(Page { items, next_marker })
 }
 

@@ -205,3 +205,149 @@ async fn federations_create_join_delete() {
         ErrorKind::BadRequest
     );
 }
+
+/// Operations whose happy path is tested elsewhere get their error path here: each one is sent
+/// to an endpoint answering Magnum's error for it, and must surface the right kind and message.
+#[tokio::test]
+async fn every_remaining_operation_has_an_error_path() {
+    use futures_util::TryStreamExt;
+    use magnum_core::types::{Cluster, ClusterTemplate, NodeGroup};
+
+    let server = server().await;
+    let routes: [(&str, &str, u16, &str); 9] = [
+        (
+            "GET",
+            "/v1/quotas/p9/Cluster",
+            403,
+            "Policy doesn't allow quota:get to be performed.",
+        ),
+        (
+            "PATCH",
+            "/v1/quotas/p9/Cluster",
+            404,
+            "Quota could not be found: Cluster for project p9.",
+        ),
+        (
+            "DELETE",
+            "/v1/quotas/p9/Cluster",
+            404,
+            "Quota could not be found: Cluster for project p9.",
+        ),
+        (
+            "GET",
+            "/v1/federations/gone",
+            404,
+            "Federation gone could not be found.",
+        ),
+        (
+            "PATCH",
+            "/v1/federations/gone",
+            404,
+            "Federation gone could not be found.",
+        ),
+        (
+            "DELETE",
+            "/v1/federations/gone",
+            404,
+            "Federation gone could not be found.",
+        ),
+        (
+            "GET",
+            "/v1/clusters/gone/nodegroups",
+            404,
+            "Cluster gone could not be found.",
+        ),
+        (
+            "GET",
+            "/v1/clusters",
+            403,
+            "Policy doesn't allow cluster:get_all to be performed.",
+        ),
+        (
+            "GET",
+            "/v1/clustertemplates/detail",
+            403,
+            "Policy doesn't allow clustertemplate:detail to be performed.",
+        ),
+    ];
+    for (verb, p, status, detail) in routes {
+        Mock::given(method(verb))
+            .and(path(p))
+            .respond_with(magnum_error(status, detail))
+            .mount(&server)
+            .await;
+    }
+    let client = client(&server);
+    let quotas: Api<Quota> = Api::new(client.clone());
+    let federations: Api<Federation> = Api::new(client.clone());
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let templates: Api<ClusterTemplate> = Api::new(client.clone());
+    let nodegroups = Api::<NodeGroup>::in_cluster(client, "gone");
+
+    let results: Vec<(&str, magnum_core::Error)> = vec![
+        (
+            "quota get",
+            quotas.get(QuotaKey::clusters("p9")).await.unwrap_err(),
+        ),
+        (
+            "quota update",
+            quotas
+                .update(QuotaKey::clusters("p9"), &QuotaSpec::clusters("p9", 2))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "quota delete",
+            quotas.delete(QuotaKey::clusters("p9")).await.unwrap_err(),
+        ),
+        ("federation get", federations.get("gone").await.unwrap_err()),
+        (
+            "federation update",
+            federations
+                .update("gone", &FederationUpdate::new().join("c"))
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "federation delete",
+            federations.delete("gone").await.unwrap_err(),
+        ),
+        ("nodegroup list", nodegroups.list_all().await.unwrap_err()),
+        ("cluster list", clusters.list_all().await.unwrap_err()),
+        (
+            "cluster stream",
+            clusters
+                .stream(ListParams::new().limit(10))
+                .try_collect::<Vec<_>>()
+                .await
+                .unwrap_err(),
+        ),
+        (
+            "template detail",
+            templates.list_detail(&ListParams::new()).await.unwrap_err(),
+        ),
+    ];
+    for (operation, err) in results {
+        let expected = match operation {
+            "quota get" | "cluster list" | "cluster stream" | "template detail" => {
+                ErrorKind::Forbidden
+            }
+            _ => ErrorKind::NotFound,
+        };
+        assert_eq!(err.kind(), expected, "{operation}: {err}");
+        assert_eq!(err.request_id(), Some("req-err"), "{operation}");
+        assert!(
+            err.api().unwrap().message().is_some(),
+            "{operation}: Magnum's message kept"
+        );
+    }
+    let empty = federations
+        .update("fed", &FederationUpdate::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        empty.kind(),
+        ErrorKind::InvalidInput,
+        "an empty patch never leaves"
+    );
+}
