@@ -237,3 +237,25 @@ async fn nodegroups_wait_too() {
         .unwrap();
     assert_eq!(ready.status, Some(ClusterStatus::UpdateComplete));
 }
+
+/// Every future the SDK returns can be spawned on a multi-threaded runtime.
+#[test]
+fn public_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let client = magnum_core::Client::builder()
+        .endpoint("http://127.0.0.1:9/v1")
+        .auth(magnum_core::NoAuth::new("u", "p", ["reader"]))
+        .build()
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let nodegroups = Api::<NodeGroup>::in_cluster(client.clone(), "c");
+    let options = WaitOptions::new(Duration::from_secs(1));
+    assert_send(&clusters.get("c"));
+    assert_send(&clusters.list_all());
+    assert_send(&clusters.stream(Default::default()));
+    assert_send(&clusters.resize("c", &magnum_core::types::ResizeRequest::new(1)));
+    assert_send(&client.stats(None));
+    assert_send(&wait::cluster_ready(&clusters, "c", &options));
+    assert_send(&wait::cluster_deleted(&clusters, "c", &options));
+    assert_send(&wait::nodegroup_ready(&nodegroups, "n", &options));
+}
