@@ -265,10 +265,43 @@ struct FaultBody {
     errors: Vec<Fault>,
 }
 
+/// Keystone's error body: `{"error": {"code", "title", "message"}}`.
+#[derive(Deserialize)]
+struct KeystoneFaultBody {
+    error: KeystoneFault,
+}
+
+#[derive(Deserialize)]
+struct KeystoneFault {
+    #[serde(default)]
+    code: Option<u16>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn parse_faults(body: &[u8]) -> Vec<Fault> {
+    if let Ok(magnum) = serde_json::from_slice::<FaultBody>(body) {
+        return magnum.errors;
+    }
+    if let Ok(keystone) = serde_json::from_slice::<KeystoneFaultBody>(body) {
+        return vec![Fault {
+            status: keystone.error.code,
+            title: keystone.error.title,
+            detail: keystone.error.message,
+            ..Fault::default()
+        }];
+    }
+    Vec::new()
+}
+
 /// A non-success answer from Magnum, with everything it said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ApiError {
+    /// Which service answered: `magnum` or `keystone`.
+    pub service: &'static str,
     /// HTTP status.
     pub status: u16,
     /// HTTP method of the failed call.
@@ -300,9 +333,7 @@ impl ApiError {
         server_versions: Option<VersionRange>,
         body: &[u8],
     ) -> Self {
-        let faults = serde_json::from_slice::<FaultBody>(body)
-            .map(|b| b.errors)
-            .unwrap_or_default();
+        let faults = parse_faults(body);
         let body_excerpt = if faults.is_empty() && !body.is_empty() {
             Some(String::from_utf8_lossy(body).chars().take(512).collect())
         } else {
@@ -314,6 +345,7 @@ impl ApiError {
             Some(VersionRange::new(min, max))
         });
         Self {
+            service: "magnum",
             status,
             method: method.to_owned(),
             path: path.to_owned(),
@@ -324,6 +356,13 @@ impl ApiError {
             body_excerpt,
             retry_after: None,
         }
+    }
+
+    /// The same error, attributed to another service (`keystone`).
+    #[must_use]
+    pub fn for_service(mut self, service: &'static str) -> Self {
+        self.service = service;
+        self
     }
 
     /// Magnum's message: the first fault's detail (or title), else the body excerpt.
@@ -343,8 +382,8 @@ impl fmt::Display for ApiError {
             .unwrap_or("");
         write!(
             f,
-            "magnum answered {} {} to {} {}",
-            self.status, reason, self.method, self.path
+            "{} answered {} {} to {} {}",
+            self.service, self.status, reason, self.method, self.path
         )?;
         if let Some(message) = self.message() {
             write!(f, ": {}", message.trim())?;

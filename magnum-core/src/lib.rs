@@ -30,9 +30,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
+pub mod config;
 pub mod decode;
 pub mod error;
 pub mod ids;
+pub mod keystone;
 pub mod microversion;
 pub mod request;
 pub mod types;

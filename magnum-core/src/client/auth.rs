@@ -25,6 +25,9 @@ pub struct Authorization {
     pub headers: HeaderMap,
     /// The Magnum endpoint from the service catalog, if the provider has one.
     pub endpoint: Option<Url>,
+    /// Why the provider could not give an endpoint (e.g. the catalog lacks Magnum), used in the
+    /// client's error when no explicit endpoint is configured.
+    pub endpoint_problem: Option<String>,
 }
 
 impl Authorization {
@@ -33,6 +36,7 @@ impl Authorization {
         Self {
             headers,
             endpoint: None,
+            endpoint_problem: None,
         }
     }
 }

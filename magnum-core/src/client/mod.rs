@@ -304,9 +304,9 @@ impl Client {
             .get_or_try_init(|| async {
                 let auth = self.inner.auth.authorize(false).await?;
                 let url = auth.endpoint.ok_or_else(|| {
-                    Error::Config(
-                        "no Magnum endpoint: set ClientBuilder::endpoint or use an auth provider with a service catalog".into(),
-                    )
+                    Error::Config(auth.endpoint_problem.unwrap_or_else(|| {
+                        "no Magnum endpoint: set ClientBuilder::endpoint or use an auth provider with a service catalog".into()
+                    }))
                 })?;
                 Endpoint::from_url(url)
             })

@@ -1,0 +1,42 @@
+//! Keystone v3: the wire model and catalog endpoint selection ([`model`], pure), and with the
+//! `client` feature the authenticated [`KeystoneSession`] (every auth method and scope, token
+//! cache, re-auth), typed [`identity`] calls, and Magnum's cluster [`trust`] lifecycle.
+
+pub mod model;
+
+#[cfg(feature = "client")]
+pub mod identity;
+#[cfg(feature = "client")]
+mod session;
+#[cfg(feature = "client")]
+pub mod trust;
+
+pub use model::{Catalog, EndpointNotFound, TokenInfo, auth_request, service_aliases};
+#[cfg(feature = "client")]
+pub use session::{IssuedToken, KeystoneSession, KeystoneSessionBuilder};
+
+#[cfg(feature = "client")]
+impl crate::Client {
+    /// A Magnum client for a resolved cloud: Keystone auth from the cloud's credentials, the
+    /// Magnum endpoint from the catalog (or `container_infra_endpoint_override`), the
+    /// microversion pin from `container_infra_api_version`, and the cloud's TLS settings.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] for unusable settings.
+    pub fn from_cloud(cloud: &crate::config::CloudConfig) -> crate::Result<Self> {
+        let session = KeystoneSession::from_cloud(cloud)?;
+        let http = session::http_client(
+            cloud.cacert.as_deref(),
+            cloud.insecure,
+            std::time::Duration::from_secs(60),
+        )?;
+        let mut builder = Self::builder()
+            .auth(session)
+            .http_client(http)
+            .microversion_from(cloud.container_infra_api_version.as_deref())?;
+        if let Some(endpoint) = &cloud.container_infra_endpoint {
+            builder = builder.endpoint(endpoint.as_str());
+        }
+        builder.build()
+    }
+}

@@ -1,0 +1,441 @@
+//! Cloud configuration: file search order, clouds/secure/clouds-public merging, `OS_*`
+//! variables, precedence (explicit > env > file), every auth method and scope, clear errors
+//! that list what was tried, and secrets that never show in Debug or error text.
+//! Pure: runs without the `client` feature.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use magnum_core::config::{
+    AppCredentialRef, AuthMethod, DomainRef, Interface, Overrides, ProjectRef, Scope, Sources,
+    UserRef, load,
+};
+use secrecy::ExposeSecret;
+
+const SECRET: &str = "pl4nted-s3cret-value";
+
+/// A fresh directory under the system temp dir.
+fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "magnum-rs-config-{tag}-{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+const CLOUDS: &str = r#"
+clouds:
+  prod:
+    profile: acme
+    auth:
+      username: alice
+      project_name: k8s
+      user_domain_name: Default
+      project_domain_name: Default
+    interface: internal
+  other:
+    auth:
+      auth_url: https://other.example.com:5000
+      application_credential_id: ac-123
+      application_credential_secret: from-file
+"#;
+
+const SECURE: &str = r#"
+clouds:
+  prod:
+    auth:
+      password: pl4nted-s3cret-value
+"#;
+
+const PUBLIC: &str = r#"
+public-clouds:
+  acme:
+    auth:
+      auth_url: https://keystone.acme.example/v3
+    regions:
+      - name: RegionOne
+"#;
+
+#[test]
+fn clouds_secure_and_public_profiles_merge() {
+    let dir = tempdir("merge");
+    write(&dir, "clouds.yaml", CLOUDS);
+    write(&dir, "secure.yaml", SECURE);
+    write(&dir, "clouds-public.yaml", PUBLIC);
+    let sources = Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.clone()]);
+    let cloud = load(&sources, &Overrides::new()).unwrap();
+    assert_eq!(cloud.name.as_deref(), Some("prod"));
+    assert_eq!(cloud.auth_url.as_str(), "https://keystone.acme.example/v3");
+    assert_eq!(
+        cloud.region.as_deref(),
+        Some("RegionOne"),
+        "single region from the profile"
+    );
+    assert_eq!(cloud.interface, Interface::Internal);
+    match &cloud.auth {
+        AuthMethod::Password { user, password } => {
+            assert_eq!(
+                user,
+                &UserRef::Name {
+                    name: "alice".into(),
+                    domain: DomainRef::Name("Default".into())
+                }
+            );
+            assert_eq!(
+                password.expose_secret(),
+                SECRET,
+                "password from secure.yaml"
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(
+        cloud.scope,
+        Scope::Project(ProjectRef::Name {
+            name: "k8s".into(),
+            domain: DomainRef::Name("Default".into())
+        })
+    );
+    assert!(cloud.sources.iter().any(|s| s.contains("secure file")));
+    assert!(!format!("{cloud:?}").contains(SECRET), "Debug must redact");
+}
+
+#[test]
+fn precedence_is_explicit_then_env_then_file() {
+    let dir = tempdir("precedence");
+    write(&dir, "clouds.yaml", CLOUDS);
+    write(&dir, "secure.yaml", SECURE);
+    write(&dir, "clouds-public.yaml", PUBLIC);
+    let sources = Sources::new(
+        env(&[
+            ("OS_CLOUD", "prod"),
+            ("OS_REGION_NAME", "RegionEnv"),
+            ("OS_INTERFACE", "admin"),
+        ]),
+        vec![dir],
+    );
+    let from_env = load(&sources, &Overrides::new()).unwrap();
+    assert_eq!(from_env.region.as_deref(), Some("RegionEnv"));
+    assert_eq!(from_env.interface, Interface::Admin);
+    let explicit = load(&sources, &Overrides::new().set("region_name", "RegionArg")).unwrap();
+    assert_eq!(explicit.region.as_deref(), Some("RegionArg"));
+    let other = load(&sources, &Overrides::new().cloud("other")).unwrap();
+    assert_eq!(
+        other.name.as_deref(),
+        Some("other"),
+        "explicit cloud beats OS_CLOUD"
+    );
+}
+
+#[test]
+fn search_order_is_config_file_then_cwd_then_user_then_system() {
+    let (cwd, user, system) = (tempdir("cwd"), tempdir("user"), tempdir("sys"));
+    let cloud =
+        |url: &str| format!("clouds:\n  c:\n    auth:\n      auth_url: {url}\n      token: t\n");
+    write(&user, "clouds.yaml", &cloud("https://user.example/v3"));
+    write(&system, "clouds.yml", &cloud("https://system.example/v3"));
+    let dirs = vec![cwd.clone(), user.clone(), system.clone()];
+    let pick = |env_pairs: &[(&str, &str)]| {
+        load(
+            &Sources::new(env(env_pairs), dirs.clone()),
+            &Overrides::new().cloud("c"),
+        )
+        .unwrap()
+        .auth_url
+        .host_str()
+        .unwrap()
+        .to_owned()
+    };
+    assert_eq!(pick(&[]), "user.example");
+    write(
+        &cwd,
+        "clouds.json",
+        r#"{"clouds": {"c": {"auth": {"auth_url": "https://cwd.example/v3", "token": "t"}}}}"#,
+    );
+    assert_eq!(
+        pick(&[]),
+        "cwd.example",
+        "./clouds.json wins over the user dir"
+    );
+    let explicit = tempdir("explicit");
+    write(
+        &explicit,
+        "mine.yaml",
+        &cloud("https://explicit.example/v3"),
+    );
+    let file = explicit.join("mine.yaml");
+    assert_eq!(
+        pick(&[("OS_CLIENT_CONFIG_FILE", file.to_str().unwrap())]),
+        "explicit.example"
+    );
+    let sources = Sources::standard(
+        env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/h")]),
+        Some("/w".into()),
+    );
+    assert_eq!(
+        sources.search_dirs,
+        vec![
+            PathBuf::from("/w"),
+            PathBuf::from("/x/openstack"),
+            PathBuf::from("/etc/openstack")
+        ]
+    );
+    let home = Sources::standard(env(&[("HOME", "/h")]), None);
+    assert_eq!(home.search_dirs[0], PathBuf::from("/h/.config/openstack"));
+}
+
+#[test]
+fn plain_os_variables_form_a_cloud() {
+    let sources = Sources::new(
+        env(&[
+            ("OS_AUTH_URL", "http://127.0.0.1:5000"),
+            ("OS_USERNAME", "admin"),
+            ("OS_PASSWORD", SECRET),
+            ("OS_PROJECT_NAME", "admin"),
+            ("OS_USER_DOMAIN_NAME", "Default"),
+            ("OS_PROJECT_DOMAIN_NAME", "Default"),
+            ("OS_ENDPOINT_TYPE", "internalURL"),
+            ("OS_CONTAINER_INFRA_API_VERSION", "1.10"),
+        ]),
+        vec![],
+    );
+    let cloud = load(&sources, &Overrides::new()).unwrap();
+    assert_eq!(cloud.name, None);
+    assert_eq!(
+        cloud.auth_url.as_str(),
+        "http://127.0.0.1:5000/v3",
+        "/v3 appended"
+    );
+    assert_eq!(cloud.interface, Interface::Internal);
+    assert_eq!(cloud.container_infra_api_version.as_deref(), Some("1.10"));
+}
+
+#[test]
+fn every_auth_method_and_scope_resolves() {
+    let base = [("OS_AUTH_URL", "https://ks.example/v3")];
+    let resolve = |extra: &[(&str, &str)]| {
+        let mut pairs = base.to_vec();
+        pairs.extend_from_slice(extra);
+        load(&Sources::new(env(&pairs), vec![]), &Overrides::new())
+    };
+    let token = resolve(&[("OS_TOKEN", SECRET), ("OS_PROJECT_ID", "p1")]).unwrap();
+    assert!(matches!(token.auth, AuthMethod::Token { .. }));
+    assert_eq!(token.scope, Scope::Project(ProjectRef::Id("p1".into())));
+    let by_id = resolve(&[
+        ("OS_APPLICATION_CREDENTIAL_ID", "ac"),
+        ("OS_APPLICATION_CREDENTIAL_SECRET", SECRET),
+        ("OS_PROJECT_NAME", "ignored"),
+    ])
+    .unwrap();
+    match &by_id.auth {
+        AuthMethod::ApplicationCredential { credential, .. } => {
+            assert_eq!(credential, &AppCredentialRef::Id("ac".into()))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(by_id.scope, Scope::Unscoped);
+    assert!(by_id.warnings[0].contains("ignored with an application credential"));
+    let by_name = resolve(&[
+        ("OS_APPLICATION_CREDENTIAL_NAME", "ci"),
+        ("OS_APPLICATION_CREDENTIAL_SECRET", SECRET),
+        ("OS_USER_ID", "u1"),
+    ])
+    .unwrap();
+    match &by_name.auth {
+        AuthMethod::ApplicationCredential { credential, .. } => assert_eq!(
+            credential,
+            &AppCredentialRef::Name {
+                name: "ci".into(),
+                user: UserRef::Id("u1".into())
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
+    let pw = [("OS_USER_ID", "u1"), ("OS_PASSWORD", SECRET)];
+    let with = |extra: &[(&str, &str)]| {
+        let mut pairs = pw.to_vec();
+        pairs.extend_from_slice(extra);
+        resolve(&pairs).unwrap().scope
+    };
+    assert_eq!(with(&[("OS_TRUST_ID", "t1")]), Scope::Trust("t1".into()));
+    assert_eq!(with(&[("OS_SYSTEM_SCOPE", "all")]), Scope::System);
+    assert_eq!(
+        with(&[("OS_DOMAIN_NAME", "magnum")]),
+        Scope::Domain(DomainRef::Name("magnum".into()))
+    );
+    assert_eq!(with(&[]), Scope::Unscoped);
+    assert_eq!(
+        with(&[("OS_PROJECT_NAME", "p"), ("OS_DEFAULT_DOMAIN", "default")]),
+        Scope::Project(ProjectRef::Name {
+            name: "p".into(),
+            domain: DomainRef::Id("default".into())
+        })
+    );
+}
+
+#[test]
+fn missing_settings_name_the_key_and_the_variable() {
+    let sources = Sources::new(
+        env(&[
+            ("OS_AUTH_URL", "https://ks/v3"),
+            ("OS_USERNAME", "bob"),
+            ("OS_USER_DOMAIN_NAME", "Default"),
+        ]),
+        vec![],
+    );
+    let err = load(&sources, &Overrides::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid configuration: password authentication needs `auth.password` in clouds.yaml (or OS_PASSWORD in the environment)"
+    );
+    let sources = Sources::new(
+        env(&[
+            ("OS_AUTH_URL", "https://ks/v3"),
+            ("OS_USERNAME", "bob"),
+            ("OS_PASSWORD", SECRET),
+        ]),
+        vec![],
+    );
+    let err = load(&sources, &Overrides::new()).unwrap_err();
+    assert!(err.to_string().contains("OS_USER_DOMAIN_NAME"), "{err}");
+    assert!(!err.to_string().contains(SECRET));
+    let bad = Sources::new(
+        env(&[
+            ("OS_AUTH_URL", "https://ks/v3"),
+            ("OS_TOKEN", "t"),
+            ("OS_AUTH_TYPE", "v3oidcpassword"),
+        ]),
+        vec![],
+    );
+    assert!(
+        load(&bad, &Overrides::new())
+            .unwrap_err()
+            .to_string()
+            .contains("not supported")
+    );
+    let bad_if = Sources::new(
+        env(&[
+            ("OS_AUTH_URL", "https://ks/v3"),
+            ("OS_TOKEN", "t"),
+            ("OS_INTERFACE", "private"),
+        ]),
+        vec![],
+    );
+    assert!(
+        load(&bad_if, &Overrides::new())
+            .unwrap_err()
+            .to_string()
+            .contains("interface")
+    );
+}
+
+#[test]
+fn nothing_configured_lists_every_source_tried() {
+    let dir = tempdir("empty");
+    let err = load(
+        &Sources::new(env(&[]), vec![dir.clone()]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("OS_CLOUD (not set)") && text.contains("OS_AUTH_URL (not set)"),
+        "{text}"
+    );
+    let err = load(
+        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.clone()]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    let text = err.to_string();
+    for ext in ["yaml", "yml", "json"] {
+        assert!(
+            text.contains(&dir.join(format!("clouds.{ext}")).display().to_string()),
+            "{text}"
+        );
+    }
+    write(&dir, "clouds.yaml", CLOUDS);
+    let err = load(
+        &Sources::new(env(&[("OS_CLOUD", "staging")]), vec![dir.clone()]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("defined: prod, other"), "{err}");
+    let err = load(
+        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("profile \"acme\""), "{err}");
+    let missing_file = Sources::new(
+        env(&[
+            ("OS_CLOUD", "x"),
+            ("OS_CLIENT_CONFIG_FILE", "/nonexistent/c.yaml"),
+        ]),
+        vec![],
+    );
+    assert!(
+        load(&missing_file, &Overrides::new())
+            .unwrap_err()
+            .to_string()
+            .contains("/nonexistent/c.yaml")
+    );
+}
+
+#[test]
+fn broken_files_are_reported_without_their_content() {
+    let dir = tempdir("broken");
+    write(
+        &dir,
+        "clouds.yaml",
+        &format!("clouds:\n  c:\n    auth: {{password: {SECRET}\n  : ["),
+    );
+    let err = load(
+        &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    let text = format!("{err} {err:?}");
+    assert!(text.contains("is not valid YAML/JSON"), "{text}");
+    assert!(!text.contains(SECRET), "{text}");
+}
+
+#[test]
+fn insecure_is_opt_in_and_warned() {
+    let base = [("OS_AUTH_URL", "https://ks/v3"), ("OS_TOKEN", "t")];
+    let mut pairs = base.to_vec();
+    assert!(
+        !load(&Sources::new(env(&pairs), vec![]), &Overrides::new())
+            .unwrap()
+            .insecure
+    );
+    pairs.push(("OS_INSECURE", "true"));
+    let cloud = load(&Sources::new(env(&pairs), vec![]), &Overrides::new()).unwrap();
+    assert!(cloud.insecure);
+    assert!(
+        cloud
+            .warnings
+            .iter()
+            .any(|w| w.contains("verification is disabled"))
+    );
+    let verify_off = load(
+        &Sources::new(env(&base), vec![]),
+        &Overrides::new().set("verify", "false"),
+    )
+    .unwrap();
+    assert!(verify_off.insecure);
+}
