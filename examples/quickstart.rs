@@ -11,13 +11,14 @@
 //! stats and quotas. Every step prints what it did; every error is reported with Magnum's own
 //! message and request id, never swallowed.
 //!
-//! Without `OS_AUTH_TOKEN` it sends the identity headers a keystone-less magnum-api accepts
-//! (`X-User-Id`/`X-Project-Id`/`X-Roles`). `OS_CLOUD` (clouds.yaml + Keystone) is the Keystone
-//! issue's work; until then the example says so instead of pretending.
+//! With `OS_CLOUD` (or `OS_AUTH_URL` and credentials) it logs in through Keystone and finds
+//! Magnum in the catalog, like the OpenStack CLI. With `MAGNUM_ENDPOINT` and `OS_AUTH_TOKEN` it
+//! uses that token; with `MAGNUM_ENDPOINT` alone it sends the identity headers a keystone-less
+//! magnum-api accepts (`X-User-Id`/`X-Project-Id`/`X-Roles`).
 
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use magnum_core::request::ListParams;
 use magnum_core::types::{Cluster, ClusterTemplate, NodeGroup, Quota};
 use magnum_core::wait::{self, WaitOptions};
@@ -25,24 +26,30 @@ use magnum_core::{Api, Client, NoAuth, QuotaKey, StaticToken};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    if std::env::var_os("OS_CLOUD").is_some() && std::env::var_os("OS_AUTH_TOKEN").is_none() {
-        bail!(
-            "OS_CLOUD is set, but clouds.yaml/Keystone login is not implemented yet (Keystone issue); \
-             set MAGNUM_ENDPOINT and OS_AUTH_TOKEN instead"
-        );
-    }
-    let endpoint = std::env::var("MAGNUM_ENDPOINT").context(
-        "set MAGNUM_ENDPOINT (scripts/quickstart.sh starts a local magnum-api and sets it)",
-    )?;
-    let builder = Client::builder()
-        .endpoint(&endpoint)
-        .microversion_from_env()?;
-    let client = match std::env::var("OS_AUTH_TOKEN") {
-        Ok(token) => builder.auth(StaticToken::new(token)).build()?,
-        Err(_) => builder
-            .auth(NoAuth::new("u1", "p1", ["admin", "member", "reader"]))
-            .build()?,
+    let use_keystone = std::env::var_os("OS_CLOUD").is_some()
+        || (std::env::var_os("OS_AUTH_URL").is_some()
+            && std::env::var_os("MAGNUM_ENDPOINT").is_none());
+    let client = if use_keystone {
+        let cloud = magnum_core::config::load(
+            &magnum_core::config::Sources::from_process(),
+            &magnum_core::config::Overrides::new(),
+        )?;
+        Client::from_cloud(&cloud)?
+    } else {
+        let endpoint = std::env::var("MAGNUM_ENDPOINT").context(
+            "set OS_CLOUD, or MAGNUM_ENDPOINT (scripts/quickstart.sh starts a local magnum-api and sets it)",
+        )?;
+        let builder = Client::builder()
+            .endpoint(&endpoint)
+            .microversion_from_env()?;
+        match std::env::var("OS_AUTH_TOKEN") {
+            Ok(token) => builder.auth(StaticToken::new(token)).build()?,
+            Err(_) => builder
+                .auth(NoAuth::new("u1", "p1", ["admin", "member", "reader"]))
+                .build()?,
+        }
     };
+    let endpoint = client.endpoint().await?.v1_url(&[], &[]);
 
     step(1, "discover the API");
     match client.server_versions().await? {

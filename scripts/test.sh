@@ -38,5 +38,21 @@ for suite in conformance keystone; do
   fi
 done
 echo "== examples"
+# A clouds.yaml for the test Keystone, with magnum-api registered in its catalog.
+python3 scripts/real-keystone/register_service.py "$KEYSTONE_URL" admin-secret container-infra "$MAGNUM_CONFORMANCE_URL/v1"
+cat > "$state/clouds.yaml" <<YAML
+clouds:
+  magnum-rs-test:
+    auth:
+      auth_url: $KEYSTONE_URL
+      username: admin
+      user_domain_name: Default
+      project_name: admin
+      project_domain_name: Default
+    region_name: RegionOne
+YAML
+printf 'clouds:\n  magnum-rs-test:\n    auth:\n      password: admin-secret\n' > "$state/secure.yaml"
+(cd "$state" && env -u OS_CLIENT_CONFIG_FILE OS_CLOUD=magnum-rs-test \
+  cargo run -q --manifest-path "$repo/Cargo.toml" -p magnum-examples --example cloud_login)
 MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --example quickstart
 echo "== all green"

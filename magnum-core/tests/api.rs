@@ -25,5 +25,8 @@ mod others;
 #[path = "api/transport.rs"]
 mod transport;
 
+#[path = "api/keystone.rs"]
+mod keystone;
+
 #[path = "api/waiters.rs"]
 mod waiters;
