@@ -77,6 +77,10 @@ pub enum Error {
     /// A waiter's deadline passed.
     #[error(transparent)]
     WaitTimeout(Box<WaitTimeout>),
+    /// A key, certificate or CSR problem (feature `ca`).
+    #[cfg(feature = "ca")]
+    #[error(transparent)]
+    Certificate(#[from] crate::ca::CertificateError),
 }
 
 /// A flat classification of [`Error`], stable across versions, mirrored by the Python
@@ -118,6 +122,8 @@ pub enum ErrorKind {
     ResourceFailed,
     /// A waiter timed out.
     WaitTimeout,
+    /// A key, certificate or CSR problem.
+    Certificate,
 }
 
 impl ErrorKind {
@@ -141,6 +147,7 @@ impl ErrorKind {
             Self::Auth => "Auth",
             Self::ResourceFailed => "ResourceFailed",
             Self::WaitTimeout => "WaitTimeout",
+            Self::Certificate => "Certificate",
         }
     }
 
@@ -180,6 +187,8 @@ impl Error {
             Self::Auth { .. } => ErrorKind::Auth,
             Self::ResourceFailed(_) => ErrorKind::ResourceFailed,
             Self::WaitTimeout(_) => ErrorKind::WaitTimeout,
+            #[cfg(feature = "ca")]
+            Self::Certificate(_) => ErrorKind::Certificate,
         }
     }
 

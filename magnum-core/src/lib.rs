@@ -30,6 +30,8 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
+#[cfg(feature = "ca")]
+pub mod ca;
 pub mod config;
 pub mod decode;
 pub mod error;

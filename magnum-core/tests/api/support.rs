@@ -2,11 +2,14 @@
 //! catch-all that rejects unexpected requests, and a client pointed at it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use magnum_core::{Client, NoAuth, RetryPolicy};
 use serde_json::Value;
+use serde_json::json;
 use wiremock::matchers::{any, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 /// The repository's `fixtures/magnum/v1` directory.
 pub fn fixtures_dir() -> PathBuf {
@@ -89,4 +92,34 @@ pub fn client(server: &MockServer) -> Client {
 /// The `OpenStack-API-Version` header value for `version`.
 pub fn v(version: &str) -> String {
     format!("container-infra {version}")
+}
+
+pub const PASSWORD: &str = "Pw-planted-1a2b3c";
+pub const TOKEN_PREFIX: &str = "gAAAA-planted-token";
+
+pub fn token_body(expires_in: time::Duration, catalog: Value) -> Value {
+    let expires = time::OffsetDateTime::now_utc() + expires_in;
+    json!({"token": {
+        "methods": ["password"],
+        "user": {"id": "u1", "name": "alice", "domain": {"id": "default", "name": "Default"}},
+        "project": {"id": "p1", "name": "k8s", "domain": {"id": "default", "name": "Default"}},
+        "roles": [{"id": "r1", "name": "member"}],
+        "expires_at": magnum_core::keystone::identity::keystone_timestamp(expires),
+        "issued_at": magnum_core::keystone::identity::keystone_timestamp(time::OffsetDateTime::now_utc()),
+        "catalog": catalog,
+    }})
+}
+
+/// Answers auth requests with tokens `<prefix>-1`, `<prefix>-2`, … valid for `lifetime`.
+pub fn issuing(
+    count: Arc<AtomicUsize>,
+    lifetime: time::Duration,
+    catalog: Value,
+) -> impl Fn(&Request) -> ResponseTemplate + Send + Sync {
+    move |_req: &Request| {
+        let n = count.fetch_add(1, Ordering::SeqCst) + 1;
+        ResponseTemplate::new(201)
+            .insert_header("x-subject-token", format!("{TOKEN_PREFIX}-{n}").as_str())
+            .set_body_json(token_body(lifetime, catalog.clone()))
+    }
 }
