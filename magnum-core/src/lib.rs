@@ -30,13 +30,19 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
+#[cfg(all(feature = "client", feature = "ca"))]
+pub mod access;
 #[cfg(feature = "ca")]
 pub mod ca;
 pub mod config;
 pub mod decode;
 pub mod error;
+#[cfg(feature = "ca")]
+mod fsutil;
 pub mod ids;
 pub mod keystone;
+#[cfg(feature = "ca")]
+pub mod kubeconfig;
 pub mod microversion;
 pub mod request;
 pub mod types;

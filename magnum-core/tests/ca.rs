@@ -712,3 +712,153 @@ print("ok")
         );
     }
 }
+
+mod stores {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use magnum_core::ca::{
+        CaOptions, CertStore, CertificateError, LocalCertStore, MemoryCertStore, SigningPolicy,
+        StoredCert, delete_certificates_from_cluster, generate_certificates_to_cluster,
+        get_cluster_ca_certificate, rotate_ca, sign_node_certificate,
+    };
+    use secrecy::ExposeSecret;
+
+    use super::{openssl, openssl_csr, rsa, workdir, write};
+
+    #[test]
+    fn local_store_keeps_magnums_layout_private_and_signs_with_the_right_ca() {
+        let dir = workdir();
+        let store = LocalCertStore::new(dir.join("certs")).unwrap();
+        let refs = generate_certificates_to_cluster(&store, "k8s-prod", &CaOptions::new()).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(store.dir()).unwrap().permissions().mode() & 0o777,
+            0o700
+        );
+        for reference in [
+            &refs.ca_cert_ref,
+            &refs.etcd_ca_cert_ref,
+            &refs.front_proxy_ca_cert_ref,
+            &refs.magnum_cert_ref,
+        ] {
+            for ext in ["crt", "key", "pass"] {
+                let meta =
+                    std::fs::metadata(store.dir().join(format!("{reference}.{ext}"))).unwrap();
+                assert_eq!(
+                    meta.permissions().mode() & 0o777,
+                    0o600,
+                    "{reference}.{ext}"
+                );
+            }
+            let key =
+                std::fs::read_to_string(store.dir().join(format!("{reference}.key"))).unwrap();
+            assert!(key.starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        }
+        // A node CSR signed with the etcd CA verifies against the etcd CA only.
+        let csr = openssl_csr(&dir, &rsa(), "/CN=etcd-member", &[]);
+        let signed =
+            sign_node_certificate(&store, &refs, Some("etcd"), &csr, &SigningPolicy::new())
+                .unwrap();
+        write(
+            &dir,
+            "etcd-ca.pem",
+            &get_cluster_ca_certificate(&store, &refs, Some("etcd")).unwrap(),
+        );
+        write(
+            &dir,
+            "k8s-ca.pem",
+            &get_cluster_ca_certificate(&store, &refs, None).unwrap(),
+        );
+        write(&dir, "member.pem", &signed.certificate.to_pem().unwrap());
+        assert!(openssl(&dir, &["verify", "-CAfile", "etcd-ca.pem", "member.pem"]).0);
+        assert!(
+            !openssl(&dir, &["verify", "-CAfile", "k8s-ca.pem", "member.pem"]).0,
+            "not the kubernetes CA"
+        );
+        assert!(matches!(
+            sign_node_certificate(&store, &refs, Some("bogus"), &csr, &SigningPolicy::new()),
+            Err(CertificateError::UnknownCaType(_))
+        ));
+        // The conductor's client certificate (magnum_cert_ref) chains to the cluster CA.
+        let magnum = store.load(&refs.magnum_cert_ref).unwrap();
+        write(&dir, "magnum.pem", &magnum.certificate);
+        assert!(openssl(&dir, &["verify", "-CAfile", "k8s-ca.pem", "magnum.pem"]).0);
+        // References cannot escape the directory.
+        assert!(matches!(
+            store.load("../../etc/passwd"),
+            Err(CertificateError::Storage(_))
+        ));
+    }
+
+    #[test]
+    fn rotation_makes_a_new_set_and_keeps_the_old_until_deleted() {
+        let store = MemoryCertStore::new();
+        let old = generate_certificates_to_cluster(&store, "k8s", &CaOptions::new()).unwrap();
+        let new = rotate_ca(&store, "k8s", &CaOptions::new()).unwrap();
+        assert_ne!(old.ca_cert_ref, new.ca_cert_ref);
+        let old_ca = get_cluster_ca_certificate(&store, &old, None).unwrap();
+        let new_ca = get_cluster_ca_certificate(&store, &new, None).unwrap();
+        assert_ne!(old_ca, new_ca, "a new CA");
+        assert_eq!(store.len(), 8, "old set still readable");
+        assert!(delete_certificates_from_cluster(&store, &old).is_empty());
+        assert!(get_cluster_ca_certificate(&store, &old, None).is_err());
+        assert!(get_cluster_ca_certificate(&store, &new, None).is_ok());
+        assert!(
+            delete_certificates_from_cluster(&store, &old).is_empty(),
+            "deleting twice is fine"
+        );
+        // The x509keypair table survives a JSON round trip.
+        let saved = store.to_json().unwrap();
+        let restored = MemoryCertStore::from_json(&saved).unwrap();
+        let dir = workdir();
+        let csr = openssl_csr(&dir, &rsa(), "/CN=node", &[]);
+        assert!(
+            sign_node_certificate(
+                &restored,
+                &new,
+                Some("front-proxy"),
+                &csr,
+                &SigningPolicy::new()
+            )
+            .is_ok()
+        );
+        assert!(!format!("{restored:?}").contains(saved.expose_secret()));
+    }
+
+    /// A store that fails on its n-th write.
+    struct Flaky {
+        inner: MemoryCertStore,
+        fail_at: usize,
+        calls: AtomicUsize,
+    }
+
+    impl CertStore for Flaky {
+        fn store(&self, name: &str, certificate: &StoredCert) -> Result<String, CertificateError> {
+            if self.calls.fetch_add(1, Ordering::SeqCst) + 1 == self.fail_at {
+                return Err(CertificateError::Storage("disk full".into()));
+            }
+            self.inner.store(name, certificate)
+        }
+        fn load(&self, reference: &str) -> Result<StoredCert, CertificateError> {
+            self.inner.load(reference)
+        }
+        fn delete(&self, reference: &str) -> Result<(), CertificateError> {
+            self.inner.delete(reference)
+        }
+    }
+
+    #[test]
+    fn a_failed_store_leaves_nothing_behind() {
+        let flaky = Flaky {
+            inner: MemoryCertStore::new(),
+            fail_at: 3,
+            calls: AtomicUsize::new(0),
+        };
+        let err = generate_certificates_to_cluster(&flaky, "k8s", &CaOptions::new()).unwrap_err();
+        assert_eq!(err, CertificateError::Storage("disk full".into()));
+        assert!(
+            flaky.inner.is_empty(),
+            "the two stored objects were removed"
+        );
+    }
+}

@@ -187,7 +187,7 @@ async fn template_delete_is_204_and_referenced_templates_are_refused() {
 async fn clusters_list_detail_get_and_faults() {
     let api: Api<Cluster> = Api::new(admin());
     let list = api.list(&ListParams::new()).await.unwrap();
-    assert_eq!(list.items.len(), 2);
+    assert_eq!(list.items.len(), 3, "k8s-ready, k8s-failed, k8s-plain");
     let detail = api.list_detail(&ListParams::new()).await.unwrap();
     assert!(detail.items.iter().all(|c| c.api_address.is_some()));
     let ready = api.get("k8s-ready").await.unwrap();
@@ -258,7 +258,7 @@ async fn quotas_stats_services_and_federations() {
             .is_not_found()
     );
     let stats = client.stats(None).await.unwrap();
-    assert_eq!((stats.clusters, stats.nodes), (2, Some(7)));
+    assert_eq!((stats.clusters, stats.nodes), (3, Some(10)));
     let services = client.mservices().await.unwrap();
     assert_eq!(services[0].host.as_deref(), Some("conductor-1"));
     let federations: Api<Federation> = Api::new(client);

@@ -25,7 +25,9 @@ CT_DUP_B = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a03"
 CT_SPARE = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a04"
 CT_PUBLIC_P2 = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a05"
 CT_DELETE_ME = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a06"
+CT_PLAIN = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a07"
 CL_READY = "8d1e2f60-1111-4c1a-8a55-6c1f5a9e2b01"
+CL_PLAIN = "8d1e2f60-1111-4c1a-8a55-6c1f5a9e2b03"
 CL_FAILED = "8d1e2f60-1111-4c1a-8a55-6c1f5a9e2b02"
 FED = "c0ffee00-2222-4b2b-9a9a-0d0d0d0d0d01"
 
@@ -51,6 +53,7 @@ template(CT_DUP_B, "k8s-dup")
 template(CT_SPARE, "k8s-spare", labels={})
 template(CT_PUBLIC_P2, "k8s-public-p2", project=P2, public=True)
 template(CT_DELETE_ME, "k8s-delete-me")
+template(CT_PLAIN, "k8s-plain", tls_disabled=True)
 
 
 def cluster(uuid, name, status, reason, worker_status, worker_reason, **extra):
@@ -85,6 +88,9 @@ cluster(CL_FAILED, "k8s-failed", "CREATE_FAILED",
         "Resource CREATE failed: WaitConditionFailure: resources.kube_masters.resources[0]."
         "resources.master_wait_condition: Timed out", "CREATE_FAILED",
         "Resource CREATE failed: WaitConditionTimeout")
+# A TLS-disabled cluster: its kubeconfig needs no CA from the conductor (absent here).
+cluster(CL_PLAIN, "k8s-plain", "CREATE_COMPLETE", "Stack CREATE completed successfully",
+        "CREATE_COMPLETE", "Stack CREATE completed successfully", cluster_template_id=CT_PLAIN)
 objects.NodeGroup(ctx, uuid="a0000003" + CL_READY[8:], name="gpu", role="worker",
                   cluster_id=CL_READY, project_id=P1, flavor_id="g1.large", node_count=1,
                   min_node_count=0, max_node_count=3, image_id="fedora-coreos-40",

@@ -19,12 +19,10 @@ use x509_cert::time::{Time, Validity};
 use super::CertificateError;
 use super::key::{PrivateKey, key_identifier};
 
-/// commonName.
-pub(crate) const CN: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
-/// organizationName.
-pub(crate) const O: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.5.4.10");
+/// The commonName attribute OID (2.5.4.3).
+pub const CN: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
+/// The organizationName attribute OID (2.5.4.10).
+pub const O: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.10");
 
 #[derive(Sequence)]
 struct TbsCertificate {
@@ -220,15 +218,14 @@ impl Certificate {
         self.parsed.tbs_certificate().issuer()
     }
 
-    /// Serial number, lower-case hex.
+    /// Serial number, lower-case hex, without DER's leading sign byte.
     pub fn serial_hex(&self) -> String {
-        self.parsed
-            .tbs_certificate()
-            .serial_number()
-            .as_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let bytes = self.parsed.tbs_certificate().serial_number().as_bytes();
+        let trimmed = match bytes {
+            [0, rest @ ..] if !rest.is_empty() => rest,
+            all => all,
+        };
+        trimmed.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Start of validity.

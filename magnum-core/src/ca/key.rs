@@ -194,6 +194,27 @@ impl PrivateKey {
         Ok(SecretString::from(pem.to_string()))
     }
 
+    /// The "traditional OpenSSL" PEM `openstack coe cluster config` writes: PKCS#1
+    /// `RSA PRIVATE KEY` for RSA keys; EC keys stay PKCS#8 `PRIVATE KEY` (kubectl reads both).
+    ///
+    /// # Errors
+    /// Encoding failure (not expected).
+    pub fn to_traditional_pem(&self) -> Result<SecretString, CertificateError> {
+        match self.inner {
+            Inner::Rsa(_) => {
+                let info = PrivateKeyInfoRef::try_from(self.pkcs8.as_slice())
+                    .map_err(|_| key_error("cannot encode the key"))?;
+                let pkcs1 = SecretDocument::try_from(info.private_key.as_bytes())
+                    .map_err(|_| key_error("cannot encode the key"))?;
+                let pem = pkcs1
+                    .to_pem("RSA PRIVATE KEY", LineEnding::LF)
+                    .map_err(|_| key_error("cannot encode the key"))?;
+                Ok(SecretString::from(pem.to_string()))
+            }
+            Inner::Ec(_) => self.to_pkcs8_pem(),
+        }
+    }
+
     /// Encrypted PKCS#8 PEM (`-----BEGIN ENCRYPTED PRIVATE KEY-----`): PBES2 with
     /// PBKDF2-HMAC-SHA256 (2048 iterations, 16-byte random salt) and AES-256-CBC — readable by
     /// OpenSSL, Python `cryptography` and Magnum.

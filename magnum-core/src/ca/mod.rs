@@ -12,6 +12,7 @@ pub mod csr;
 pub mod key;
 pub mod profile;
 pub mod sign;
+pub mod store;
 
 pub use cert::Certificate;
 pub use csr::build_csr;
@@ -21,6 +22,11 @@ pub use profile::{
     generate_ca, generate_client_certificate, short_id, short_id_from_uuid,
 };
 pub use sign::{ExtensionKind, KeyUsageBit, SignReport, SignedCsr, SigningPolicy, sign_csr};
+pub use store::{
+    CertStore, ClusterCertRefs, LocalCertStore, MemoryCertStore, StoredCert,
+    delete_certificates_from_cluster, generate_certificates_to_cluster, get_cluster_ca_certificate,
+    rotate_ca, sign_node_certificate,
+};
 
 /// Everything that can go wrong with keys, certificates and CSRs.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +64,9 @@ pub enum CertificateError {
     /// DER/PEM encoding failed.
     #[error("encoding failed: {0}")]
     Encoding(String),
+    /// A certificate store failed (Magnum: "Could not store certificate").
+    #[error("certificate storage: {0}")]
+    Storage(String),
 }
 
 impl ClusterCaBundle {
