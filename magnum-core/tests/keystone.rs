@@ -91,6 +91,33 @@ async fn role_id(admin: &KeystoneSession, name: &str) -> String {
     roles["roles"][0]["id"].as_str().unwrap().to_owned()
 }
 
+/// Creates a user with `password` in `domain_id`; returns its id.
+async fn new_user(admin: &KeystoneSession, domain_id: &str, name: &str, password: &str) -> String {
+    Identity::new(admin.clone())
+        .create_user(
+            domain_id,
+            name,
+            &SecretString::from(password.to_owned()),
+            false,
+        )
+        .await
+        .unwrap()
+        .id
+}
+
+/// Grants `role` to `user_id` on `target` (`projects/<id>` or `domains/<id>`).
+async fn grant(admin: &KeystoneSession, target: &str, user_id: &str, role: &str) {
+    let role = role_id(admin, role).await;
+    admin
+        .identity_empty(
+            Method::PUT,
+            &format!("{target}/users/{user_id}/roles/{role}"),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
 /// A fresh domain with a project and a user holding `member` on it (and `manager` on the
 /// domain, for domain scope).
 struct Tenant {
@@ -118,39 +145,15 @@ impl Tenant {
         let project_id = project["project"]["id"].as_str().unwrap().to_owned();
         let username = unique("user");
         let password = format!("pw-{}", unique("x"));
-        let user = Identity::new(admin.clone())
-            .create_user(
-                &domain_id,
-                &username,
-                &SecretString::from(password.clone()),
-                false,
-            )
-            .await
-            .unwrap();
-        let member = role_id(admin, "member").await;
-        admin
-            .identity_empty(
-                Method::PUT,
-                &format!("projects/{project_id}/users/{}/roles/{member}", user.id),
-                None,
-            )
-            .await
-            .unwrap();
-        let manager = role_id(admin, "manager").await;
-        admin
-            .identity_empty(
-                Method::PUT,
-                &format!("domains/{domain_id}/users/{}/roles/{manager}", user.id),
-                None,
-            )
-            .await
-            .unwrap();
+        let user_id = new_user(admin, &domain_id, &username, &password).await;
+        grant(admin, &format!("projects/{project_id}"), &user_id, "member").await;
+        grant(admin, &format!("domains/{domain_id}"), &user_id, "manager").await;
         Self {
             domain_id,
             domain_name,
             project_id,
             project_name,
-            user_id: user.id,
+            user_id,
             username,
             password,
         }
@@ -178,31 +181,18 @@ impl Tenant {
         let name = unique("trustee-dom");
         let domain = post(admin, "domains", json!({"domain": {"name": name}})).await;
         let domain_id = domain["domain"]["id"].as_str().unwrap().to_owned();
-        let admin_name = unique("trustee-admin");
         let admin_password = unique("pw");
-        let domain_admin = Identity::new(admin.clone())
-            .create_user(
-                &domain_id,
-                &admin_name,
-                &SecretString::from(admin_password.clone()),
-                false,
-            )
-            .await
-            .unwrap();
-        let manager = role_id(admin, "manager").await;
-        admin
-            .identity_empty(
-                Method::PUT,
-                &format!(
-                    "domains/{domain_id}/users/{}/roles/{manager}",
-                    domain_admin.id
-                ),
-                None,
-            )
-            .await
-            .unwrap();
+        let domain_admin =
+            new_user(admin, &domain_id, &unique("trustee-admin"), &admin_password).await;
+        grant(
+            admin,
+            &format!("domains/{domain_id}"),
+            &domain_admin,
+            "manager",
+        )
+        .await;
         TrusteeDomain::new(session(
-            password(UserRef::Id(domain_admin.id), &admin_password),
+            password(UserRef::Id(domain_admin), &admin_password),
             Scope::Domain(DomainRef::Id(domain_id)),
         ))
     }
@@ -602,25 +592,23 @@ async fn remaining_uses_deletion_and_role_loss() {
     let admin = admin();
     let tenant = Tenant::new(&admin).await;
     let trustee_password = unique("pw");
-    let trustee = Identity::new(admin.clone())
-        .create_user(
-            &tenant.domain_id,
-            &unique("trustee"),
-            &SecretString::from(trustee_password.clone()),
-            false,
-        )
-        .await
-        .unwrap();
+    let trustee = new_user(
+        &admin,
+        &tenant.domain_id,
+        &unique("trustee"),
+        &trustee_password,
+    )
+    .await;
     let owner = Identity::new(tenant.project_session());
     let trust_session = |trust_id: &str| {
         session(
-            password(UserRef::Id(trustee.id.clone()), &trustee_password),
+            password(UserRef::Id(trustee.clone()), &trustee_password),
             Scope::Trust(trust_id.to_owned()),
         )
     };
     let mut once = TrustCreate::impersonating(
         &tenant.user_id,
-        &trustee.id,
+        &trustee,
         &tenant.project_id,
         vec!["member".into()],
     );
@@ -640,7 +628,7 @@ async fn remaining_uses_deletion_and_role_loss() {
     let trust = owner
         .create_trust(&TrustCreate::impersonating(
             &tenant.user_id,
-            &trustee.id,
+            &trustee,
             &tenant.project_id,
             vec!["member".into()],
         ))

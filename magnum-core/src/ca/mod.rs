@@ -47,7 +47,7 @@ pub enum CertificateError {
     /// A signature or key algorithm this signer does not accept.
     #[error("unsupported algorithm: {0}")]
     UnsupportedAlgorithm(String),
-    /// A critical extension the policy does not allow (Magnum: "Extension '<ext>' not allowed").
+    /// A critical extension the policy does not allow (Magnum: "Extension '`<ext>`' not allowed").
     #[error("Extension '{0}' not allowed")]
     ExtensionNotAllowed(String),
     /// Critical keyUsage bits the policy does not allow.

@@ -240,7 +240,7 @@ pub struct ClusterCaBundle {
 ///
 /// # Errors
 /// [`crate::ca::CertificateError`]; Magnum reports any of them as "Failed to create
-/// certificates for Cluster: <uuid>".
+/// certificates for Cluster: `<uuid>`".
 pub fn generate_bundle(
     issuer_name: &str,
     options: &CaOptions,

@@ -223,10 +223,7 @@ impl ClientBuilder {
         let endpoint = self.endpoint.as_deref().map(Endpoint::parse).transpose()?;
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .user_agent(concat!("magnum-rs/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+            None => http_client(None, false, None)?,
         };
         Ok(Client {
             inner: Arc::new(Inner {
@@ -508,6 +505,39 @@ impl Client {
     pub async fn execute_empty(&self, request: &ApiRequest) -> Result<()> {
         self.send(request).await.map(|_| ())
     }
+}
+
+/// Builds the reqwest client with the cloud's TLS settings.
+pub(crate) fn http_client(
+    cacert: Option<&std::path::Path>,
+    insecure: bool,
+    timeout: Option<Duration>,
+) -> Result<reqwest::Client> {
+    let mut builder =
+        reqwest::Client::builder().user_agent(concat!("magnum-rs/", env!("CARGO_PKG_VERSION")));
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(path) = cacert {
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::Config(format!("cannot read cacert {}: {e}", path.display())))?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::Config(format!(
+                "cacert {} is not a PEM bundle: {e}",
+                path.display()
+            ))
+        })?;
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if insecure {
+        tracing::warn!("TLS certificate verification is disabled for this cloud (insecure)");
+        builder = builder.danger_accept_invalid_certs(true);
+    }
+    builder
+        .build()
+        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 fn transport_error(method: &str, path: &str, err: reqwest::Error) -> Error {

@@ -25,10 +25,10 @@ impl crate::Client {
     /// [`crate::Error::Config`] for unusable settings.
     pub fn from_cloud(cloud: &crate::config::CloudConfig) -> crate::Result<Self> {
         let session = KeystoneSession::from_cloud(cloud)?;
-        let http = session::http_client(
+        let http = crate::client::http_client(
             cloud.cacert.as_deref(),
             cloud.insecure,
-            std::time::Duration::from_secs(60),
+            Some(std::time::Duration::from_secs(60)),
         )?;
         let mut builder = Self::builder()
             .auth(session)

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::model::{TokenBody, TokenInfo, auth_request};
-use crate::client::{AuthProvider, Authorization, BoxFuture, REQUEST_ID_HEADER};
+use crate::client::{AuthProvider, Authorization, BoxFuture, REQUEST_ID_HEADER, http_client};
 use crate::config::{AppCredentialRef, AuthMethod, CloudConfig, Interface, Scope, UserRef};
 use crate::decode::decode;
 use crate::error::{ApiError, Error, Result};
@@ -138,7 +138,7 @@ impl KeystoneSessionBuilder {
             let path = format!("{}/", auth_url.path());
             auth_url.set_path(&path);
         }
-        let http = http_client(self.cacert.as_deref(), self.insecure, self.timeout)?;
+        let http = http_client(self.cacert.as_deref(), self.insecure, Some(self.timeout))?;
         Ok(KeystoneSession {
             inner: Arc::new(Inner {
                 http,
@@ -153,37 +153,6 @@ impl KeystoneSessionBuilder {
             }),
         })
     }
-}
-
-/// Builds the reqwest client with the cloud's TLS settings.
-pub(crate) fn http_client(
-    cacert: Option<&std::path::Path>,
-    insecure: bool,
-    timeout: Duration,
-) -> Result<reqwest::Client> {
-    let mut builder = reqwest::Client::builder()
-        .user_agent(concat!("magnum-rs/", env!("CARGO_PKG_VERSION")))
-        .timeout(timeout);
-    if let Some(path) = cacert {
-        let pem = std::fs::read(path)
-            .map_err(|e| Error::Config(format!("cannot read cacert {}: {e}", path.display())))?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::Config(format!(
-                "cacert {} is not a PEM bundle: {e}",
-                path.display()
-            ))
-        })?;
-        for cert in certs {
-            builder = builder.add_root_certificate(cert);
-        }
-    }
-    if insecure {
-        tracing::warn!("TLS certificate verification is disabled for this cloud (insecure)");
-        builder = builder.danger_accept_invalid_certs(true);
-    }
-    builder
-        .build()
-        .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
 }
 
 struct Inner {
