@@ -78,4 +78,17 @@ cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"
 mkdir -p "$state/kube"
 MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --example kubeconfig -- k8s-plain --dir "$state/kube"
 grep -q "server: https://172.24.4.6:6443" "$state/kube/config"
+echo "== Python binding (built fresh with maturin; pytest against the same real servers)"
+py_venv=${PY_VENV:-$repo/.cache/venv-py}
+if ! "$py_venv/bin/python" -c 'import maturin, pytest, mypy' 2>/dev/null; then
+  python3 -m venv "$py_venv"
+  "$py_venv/bin/pip" install -q --disable-pip-version-check -r magnum-py/requirements-dev.txt
+fi
+VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop -q -m magnum-py/Cargo.toml
+(
+  cd magnum-py
+  "$py_venv/bin/python" gen_stubs.py --check
+  "$py_venv/bin/python" -m mypy.stubtest magnum_sdk --mypy-config-file mypy.ini --allowlist stubtest-allowlist.txt
+  "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
+)
 echo "== all green"

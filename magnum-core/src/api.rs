@@ -104,10 +104,19 @@ impl<R: Resource> Api<R> {
     /// # Errors
     /// The first failing page's error.
     pub async fn list_all(&self) -> Result<Vec<R>> {
-        let mut params = ListParams::new();
+        self.list_all_with(&ListParams::new(), false).await
+    }
+
+    /// Every item matching `params` (filters, sorting, page size), following `next` links;
+    /// the detailed listing when `detail`.
+    ///
+    /// # Errors
+    /// The first failing page's error.
+    pub async fn list_all_with(&self, params: &ListParams, detail: bool) -> Result<Vec<R>> {
+        let mut params = params.clone();
         let mut items = Vec::new();
         loop {
-            let page = self.list(&params).await?;
+            let page = self.page(&params, detail).await?;
             items.extend(page.items);
             match page.next_marker {
                 Some(marker) if params.marker.as_deref() != Some(marker.as_str()) => {

@@ -147,7 +147,8 @@ impl Cluster {
 /// let body = ClusterCreate::new("k8s-template").name("prod").node_count(0u32).master_count(3u32);
 /// assert_eq!(body.min_microversion(), Microversion::V1_10); // zero workers need 1.10
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ClusterCreate {
     /// Template name or UUID (required).
@@ -276,7 +277,8 @@ super::setters!(ClusterCreate {
 
 /// The only cluster attributes Magnum lets a PATCH change ("cannot change cluster
 /// property(ies)" otherwise). Resize is the richer way to change the node count.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ClusterChange {
     /// Default worker nodegroup size (0 needs microversion 1.10).
@@ -353,13 +355,14 @@ impl ClusterUpdate {
 }
 
 /// Body of `POST /v1/clusters/{id}/actions/resize` (≥ 1.7; resizing to 0 needs 1.10).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ResizeRequest {
     /// The new node count of the nodegroup.
     pub node_count: u32,
     /// Server ids to remove first when shrinking.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nodes_to_remove: Vec<String>,
     /// Nodegroup name or UUID (default: the default worker nodegroup).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -401,16 +404,22 @@ impl ResizeRequest {
 }
 
 /// Body of `POST /v1/clusters/{id}/actions/upgrade` (≥ 1.8).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct UpgradeRequest {
     /// Target template name or UUID.
     pub cluster_template: String,
     /// Nodes upgraded at once (clients default to 1).
+    #[serde(default = "one")]
     pub max_batch_size: u32,
     /// Nodegroup to upgrade (default: the default worker nodegroup).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub nodegroup: Option<String>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 impl UpgradeRequest {

@@ -137,7 +137,8 @@ pub struct ClusterTemplate {
 ///     .label("kube_tag", "v1.30.1");
 /// assert_eq!(serde_json::to_value(&body).unwrap()["labels"]["kube_tag"], "v1.30.1");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ClusterTemplateCreate {
     /// Glance image name or id (required).
@@ -334,7 +335,8 @@ super::setters!(ClusterTemplateCreate {
 ///
 /// A template referenced by clusters accepts only `Name`, `Public(true)`, `Hidden(_)` or
 /// `Tags` changes, one at a time (Magnum's `ClusterTemplateReferenced`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ClusterTemplateChange {
     /// Rename.
@@ -398,7 +400,8 @@ pub enum ClusterTemplateChange {
 /// Template attributes that can be removed (reset to the server default). Magnum refuses to
 /// remove `coe`, `image_id`, `external_network_id`, `network_driver`, `cluster_distro` and the
 /// boolean flags, so they are not listed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ClusterTemplateRemovable {
     /// `flavor_id`.

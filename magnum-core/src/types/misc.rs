@@ -35,7 +35,8 @@ pub struct Certificate {
 }
 
 /// Body of `POST /v1/certificates`: sign a CSR with a cluster's CA.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct SignRequest {
     /// Cluster name or UUID.
@@ -92,7 +93,8 @@ pub struct Quota {
 
 /// Body of `POST /v1/quotas` and `PATCH /v1/quotas/{project}/{resource}` (a full object, not
 /// a JSON patch).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct QuotaSpec {
     /// Project.
@@ -206,7 +208,8 @@ pub struct Federation {
 }
 
 /// Body of `POST /v1/federations` (answered 202 with `{"uuid"}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct FederationCreate {
     /// Name.
@@ -217,7 +220,7 @@ pub struct FederationCreate {
     /// Properties; Magnum requires `dns-zone`.
     pub properties: Labels,
     /// Initial member clusters.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub member_ids: Vec<String>,
 }
 

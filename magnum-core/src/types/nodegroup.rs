@@ -138,7 +138,8 @@ pub struct NodeGroup {
 }
 
 /// Body of `POST /v1/clusters/{cluster}/nodegroups` (answered 202 with the nodegroup).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[non_exhaustive]
 pub struct NodeGroupCreate {
     /// Name (required, unique per cluster).
@@ -251,7 +252,8 @@ super::setters!(NodeGroupCreate {
 });
 
 /// The nodegroup attributes Magnum lets a PATCH change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum NodeGroupChange {
     /// Autoscaler lower bound.

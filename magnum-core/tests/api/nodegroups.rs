@@ -143,3 +143,21 @@ async fn update_and_delete() {
         ErrorKind::BadRequest
     );
 }
+
+#[tokio::test]
+async fn list_all_with_keeps_filters_on_every_page() {
+    let server = server().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/clusters/prod/nodegroups"))
+        .and(query_param("role", "worker"))
+        .respond_with(replay("nodegroups/list@1.9"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let api = Api::<NodeGroup>::in_cluster(client(&server), "prod");
+    let all = api
+        .list_all_with(&ListParams::new().role(NodeGroupRole::Worker), false)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 3);
+}

@@ -1,0 +1,598 @@
+//! Every client operation, dispatched by name with typed arguments: the Python layer passes the
+//! keyword arguments of a method as a dict; each operation deserialises them into its own
+//! struct (`deny_unknown_fields`, so a misspelt argument is a clear `TypeError`), calls
+//! magnum-core, and returns the typed result re-encoded as JSON for the Python models.
+
+use std::time::Duration;
+
+use magnum_core::access::{AccessOptions, Credentials, cluster_access};
+use magnum_core::ca::KeyType;
+use magnum_core::kubeconfig::Naming;
+use magnum_core::request::{ListParams, SortDir};
+use magnum_core::types::{
+    CaCertType, Cluster, ClusterChange, ClusterCreate, ClusterTemplate, ClusterTemplateChange,
+    ClusterTemplateCreate, ClusterTemplateRemovable, ClusterTemplateUpdate, ClusterUpdate,
+    Federation, FederationCreate, FederationUpdate, HealthStatus, Labels, NodeGroup,
+    NodeGroupChange, NodeGroupCreate, NodeGroupRole, NodeGroupUpdate, Quota, QuotaSpec,
+    ResizeRequest, SignRequest, UpgradeRequest,
+};
+use magnum_core::wait::{self, WaitOptions};
+use magnum_core::{Api, Client, Error, QuotaKey};
+use pyo3::prelude::*;
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::errors::{bad_arguments, to_py};
+
+/// What an operation failed with.
+pub enum Failure {
+    /// Bad arguments (TypeError).
+    Arguments(String),
+    /// An SDK error, with the last object a waiter saw.
+    Sdk(Error, Option<Value>),
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Self::Sdk(err, None)
+    }
+}
+
+impl Failure {
+    /// The Python exception.
+    pub fn into_py(self, op: &str) -> PyErr {
+        match self {
+            Self::Arguments(message) => bad_arguments(op, message),
+            Self::Sdk(err, last) => to_py(&err, last),
+        }
+    }
+}
+
+type OpResult = Result<Value, Failure>;
+
+fn args<T: DeserializeOwned>(value: &Value) -> Result<T, Failure> {
+    serde_json::from_value(value.clone()).map_err(|e| Failure::Arguments(e.to_string()))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> OpResult {
+    serde_json::to_value(value)
+        .map_err(|e| Failure::Arguments(format!("cannot encode the result: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Ident {
+    ident: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InCluster {
+    cluster: String,
+    #[serde(default)]
+    ident: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct Listing {
+    #[serde(default)]
+    cluster: Option<String>,
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    marker: Option<String>,
+    #[serde(default)]
+    sort_key: Option<String>,
+    #[serde(default)]
+    sort_dir: Option<String>,
+    #[serde(default)]
+    detail: bool,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    all_tenants: Option<bool>,
+}
+
+impl Listing {
+    fn params(&self) -> Result<ListParams, Failure> {
+        let mut params = ListParams::new();
+        params.limit = self.limit;
+        params.marker.clone_from(&self.marker);
+        if let Some(key) = &self.sort_key {
+            let dir = match self.sort_dir.as_deref() {
+                None | Some("asc") => SortDir::Asc,
+                Some("desc") => SortDir::Desc,
+                Some(other) => {
+                    return Err(Failure::Arguments(format!(
+                        "sort_dir must be 'asc' or 'desc', not {other:?}"
+                    )));
+                }
+            };
+            params = params.sort(key.clone(), dir);
+        }
+        params.role = self.role.as_deref().map(NodeGroupRole::parse);
+        params.all_tenants = self.all_tenants;
+        Ok(params)
+    }
+}
+
+/// Lists one page (`limit` or `marker` given) or every page, with the filters.
+async fn list<R: magnum_core::request::Resource + serde::Serialize>(
+    api: Api<R>,
+    listing: &Listing,
+) -> OpResult {
+    let params = listing.params()?;
+    let items = if params.limit.is_some() || params.marker.is_some() {
+        if listing.detail {
+            api.list_detail(&params).await?.items
+        } else {
+            api.list(&params).await?.items
+        }
+    } else {
+        api.list_all_with(&params, listing.detail).await?
+    };
+    to_json(&items)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateUpdate {
+    ident: String,
+    #[serde(default)]
+    changes: serde_json::Map<String, Value>,
+    #[serde(default)]
+    remove: Vec<ClusterTemplateRemovable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClusterPatch {
+    ident: String,
+    #[serde(default)]
+    node_count: Option<u32>,
+    #[serde(default)]
+    health_status: Option<String>,
+    #[serde(default)]
+    health_status_reason: Option<Labels>,
+    #[serde(default)]
+    rollback: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeGroupPatch {
+    cluster: String,
+    ident: String,
+    #[serde(default)]
+    changes: serde_json::Map<String, Value>,
+    #[serde(default)]
+    clear_max_node_count: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Resize {
+    ident: String,
+    #[serde(flatten)]
+    body: ResizeRequest,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Upgrade {
+    ident: String,
+    #[serde(flatten)]
+    body: UpgradeRequest,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaArgs {
+    cluster: String,
+    #[serde(default)]
+    ca_cert_type: Option<String>,
+    #[serde(default)]
+    csr: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QuotaArgs {
+    #[serde(default)]
+    project_id: Option<String>,
+    #[serde(default)]
+    hard_limit: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FederationPatch {
+    ident: String,
+    #[serde(default)]
+    join: Vec<String>,
+    #[serde(default)]
+    unjoin: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FederationNew {
+    hostcluster_id: String,
+    dns_zone: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Wait {
+    #[serde(default)]
+    cluster: Option<String>,
+    ident: String,
+    timeout: f64,
+    #[serde(default)]
+    interval: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Access {
+    ident: String,
+    #[serde(default)]
+    credentials: Option<String>,
+    #[serde(default)]
+    naming: Option<String>,
+    #[serde(default)]
+    key_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Stats {
+    #[serde(default)]
+    project_id: Option<String>,
+}
+
+/// Parses a key type name (`rsa2048`, `rsa3072`, `rsa4096`, `ec-p256`).
+pub fn key_type(name: Option<&str>) -> Result<KeyType, Failure> {
+    match name.unwrap_or("rsa2048") {
+        "rsa2048" => Ok(KeyType::Rsa2048),
+        "rsa3072" => Ok(KeyType::Rsa3072),
+        "rsa4096" => Ok(KeyType::Rsa4096),
+        "ec-p256" => Ok(KeyType::EcP256),
+        other => Err(Failure::Arguments(format!(
+            "key_type must be rsa2048, rsa3072, rsa4096 or ec-p256, not {other:?}"
+        ))),
+    }
+}
+
+fn changes<T: DeserializeOwned>(map: &serde_json::Map<String, Value>) -> Result<Vec<T>, Failure> {
+    map.iter()
+        .map(|(key, value)| {
+            serde_json::from_value(json!({ key: value }))
+                .map_err(|e| Failure::Arguments(format!("change {key:?}: {e}")))
+        })
+        .collect()
+}
+
+fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> WaitOptions {
+    let mut options = WaitOptions::new(Duration::from_secs_f64(wait.timeout.max(0.0)));
+    if let Some(interval) = wait.interval {
+        options = options.interval(Duration::from_secs_f64(interval.max(0.01)));
+    }
+    if let Some(callback) = progress {
+        options = options.on_progress(move |p| {
+            Python::attach(|py| {
+                let event = json!({
+                    "elapsed": p.elapsed.as_secs_f64(),
+                    "status": p.status.as_ref().map(|s| s.as_str().to_owned()),
+                    "previous": p.previous.as_ref().map(|s| s.as_str().to_owned()),
+                    "status_reason": p.status_reason,
+                    "updated_at": p.updated_at.as_ref().map(|t| t.as_str().to_owned()),
+                });
+                if let Ok(event) = pythonize::pythonize(py, &event) {
+                    // A failing callback must not abort the wait; Python prints the error.
+                    if let Err(err) = callback.call1(py, (event,)) {
+                        err.print(py);
+                    }
+                }
+            });
+        });
+    }
+    options
+}
+
+fn waited<T: serde::Serialize>(result: Result<Option<T>, magnum_core::WaitError<T>>) -> OpResult {
+    match result {
+        Ok(found) => to_json(&found),
+        Err(err) => {
+            let last = err
+                .last
+                .as_ref()
+                .and_then(|l| serde_json::to_value(l.as_ref()).ok());
+            Err(Failure::Sdk(err.error, last))
+        }
+    }
+}
+
+/// Runs operation `op` with `a` (the keyword arguments as JSON).
+pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny>>) -> OpResult {
+    let templates = || Api::<ClusterTemplate>::new(client.clone());
+    let clusters = || Api::<Cluster>::new(client.clone());
+    let nodegroups = |cluster: &str| Api::<NodeGroup>::in_cluster(client.clone(), cluster);
+    match op.as_str() {
+        "server_versions" => {
+            let range = client.server_versions().await?;
+            Ok(range.map_or(
+                Value::Null,
+                |r| json!({"min": r.min.to_string(), "max": r.max.to_string()}),
+            ))
+        }
+        "list_cluster_templates" => list(templates(), &args(&a)?).await,
+        "get_cluster_template" => to_json(&templates().get(args::<Ident>(&a)?.ident).await?),
+        "create_cluster_template" => to_json(
+            &templates()
+                .create(&args::<ClusterTemplateCreate>(&a)?)
+                .await?,
+        ),
+        "update_cluster_template" => {
+            let u: TemplateUpdate = args(&a)?;
+            let mut update = ClusterTemplateUpdate::new();
+            for change in changes::<ClusterTemplateChange>(&u.changes)? {
+                update = update.set(change);
+            }
+            for field in u.remove {
+                update = update.remove(field);
+            }
+            to_json(&templates().update(u.ident, &update).await?)
+        }
+        "delete_cluster_template" => to_json(&templates().delete(args::<Ident>(&a)?.ident).await?),
+        "list_clusters" => list(clusters(), &args(&a)?).await,
+        "get_cluster" => to_json(&clusters().get(args::<Ident>(&a)?.ident).await?),
+        "create_cluster" => Ok(Value::from(
+            clusters().create(&args::<ClusterCreate>(&a)?).await?.uuid,
+        )),
+        "update_cluster" => {
+            let p: ClusterPatch = args(&a)?;
+            let mut update = ClusterUpdate::new();
+            if let Some(count) = p.node_count {
+                update = update.set(ClusterChange::NodeCount(count));
+            }
+            if let Some(status) = &p.health_status {
+                update = update.set(ClusterChange::HealthStatus(HealthStatus::parse(status)));
+            }
+            if let Some(reason) = p.health_status_reason {
+                update = update.set(ClusterChange::HealthStatusReason(reason));
+            }
+            if let Some(rollback) = p.rollback {
+                update = update.rollback(rollback);
+            }
+            Ok(Value::from(clusters().update(p.ident, &update).await?.uuid))
+        }
+        "delete_cluster" => to_json(&clusters().delete(args::<Ident>(&a)?.ident).await?),
+        "resize_cluster" => {
+            let r: Resize = args(&a)?;
+            Ok(Value::from(clusters().resize(r.ident, &r.body).await?.uuid))
+        }
+        "upgrade_cluster" => {
+            let u: Upgrade = args(&a)?;
+            Ok(Value::from(
+                clusters().upgrade(u.ident, &u.body).await?.uuid,
+            ))
+        }
+        "list_nodegroups" => {
+            let listing: Listing = args(&a)?;
+            let cluster = listing
+                .cluster
+                .clone()
+                .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
+            list(nodegroups(&cluster), &listing).await
+        }
+        "get_nodegroup" => {
+            let g: InCluster = args(&a)?;
+            let ident = g
+                .ident
+                .ok_or_else(|| Failure::Arguments("ident is required".into()))?;
+            to_json(&nodegroups(&g.cluster).get(ident).await?)
+        }
+        "create_nodegroup" => {
+            let mut body = a.clone();
+            let cluster = body
+                .as_object_mut()
+                .and_then(|m| m.remove("cluster"))
+                .and_then(|c| c.as_str().map(str::to_owned))
+                .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
+            to_json(
+                &nodegroups(&cluster)
+                    .create(&args::<NodeGroupCreate>(&body)?)
+                    .await?,
+            )
+        }
+        "update_nodegroup" => {
+            let p: NodeGroupPatch = args(&a)?;
+            let mut update = NodeGroupUpdate::new();
+            for change in changes::<NodeGroupChange>(&p.changes)? {
+                update = update.set(change);
+            }
+            if p.clear_max_node_count {
+                update = update.set(NodeGroupChange::ClearMaxNodeCount);
+            }
+            to_json(&nodegroups(&p.cluster).update(p.ident, &update).await?)
+        }
+        "delete_nodegroup" => {
+            let g: InCluster = args(&a)?;
+            let ident = g
+                .ident
+                .ok_or_else(|| Failure::Arguments("ident is required".into()))?;
+            to_json(&nodegroups(&g.cluster).delete(ident).await?)
+        }
+        "get_ca_certificate" => {
+            let c: CaArgs = args(&a)?;
+            let ca = c.ca_cert_type.as_deref().map(CaCertType::parse);
+            to_json(&clusters().ca_certificate(c.cluster, ca).await?.pem)
+        }
+        "sign_certificate" => {
+            let c: CaArgs = args(&a)?;
+            let csr = c
+                .csr
+                .ok_or_else(|| Failure::Arguments("csr is required".into()))?;
+            let mut request = SignRequest::new(c.cluster, csr);
+            if let Some(ca) = c.ca_cert_type.as_deref() {
+                request = request.ca_cert_type(CaCertType::parse(ca));
+            }
+            to_json(&clusters().sign_certificate(&request).await?.pem)
+        }
+        "rotate_ca" => Ok(Value::from(
+            clusters()
+                .rotate_ca(args::<CaArgs>(&a)?.cluster)
+                .await?
+                .uuid,
+        )),
+        "rotate_credential" => Ok(Value::from(
+            clusters()
+                .rotate_credential(args::<CaArgs>(&a)?.cluster)
+                .await?
+                .uuid,
+        )),
+        "list_quotas" => list(Api::<Quota>::new(client.clone()), &args(&a)?).await,
+        "get_quota" | "delete_quota" | "create_quota" | "update_quota" => {
+            let q: QuotaArgs = args(&a)?;
+            let project = q
+                .project_id
+                .ok_or_else(|| Failure::Arguments("project_id is required".into()))?;
+            let api = Api::<Quota>::new(client.clone());
+            let limit = || {
+                q.hard_limit
+                    .ok_or_else(|| Failure::Arguments("hard_limit is required".into()))
+            };
+            match op.as_str() {
+                "get_quota" => to_json(&api.get(QuotaKey::clusters(project)).await?),
+                "delete_quota" => to_json(&api.delete(QuotaKey::clusters(project)).await?),
+                "create_quota" => {
+                    to_json(&api.create(&QuotaSpec::clusters(project, limit()?)).await?)
+                }
+                _ => to_json(
+                    &api.update(
+                        QuotaKey::clusters(project.clone()),
+                        &QuotaSpec::clusters(project, limit()?),
+                    )
+                    .await?,
+                ),
+            }
+        }
+        "get_stats" => to_json(
+            &client
+                .stats(args::<Stats>(&a)?.project_id.as_deref())
+                .await?,
+        ),
+        "list_mservices" => to_json(&client.mservices().await?),
+        "list_federations" => list(Api::<Federation>::new(client.clone()), &args(&a)?).await,
+        "get_federation" => to_json(
+            &Api::<Federation>::new(client.clone())
+                .get(args::<Ident>(&a)?.ident)
+                .await?,
+        ),
+        "create_federation" => {
+            let f: FederationNew = args(&a)?;
+            let mut body = FederationCreate::new(f.hostcluster_id, f.dns_zone);
+            if let Some(name) = f.name {
+                body = body.name(name);
+            }
+            Ok(Value::from(
+                Api::<Federation>::new(client.clone())
+                    .create(&body)
+                    .await?
+                    .uuid,
+            ))
+        }
+        "update_federation" => {
+            let p: FederationPatch = args(&a)?;
+            let mut update = FederationUpdate::new();
+            for member in p.join {
+                update = update.join(member);
+            }
+            for member in p.unjoin {
+                update = update.unjoin(member);
+            }
+            Ok(Value::from(
+                Api::<Federation>::new(client.clone())
+                    .update(p.ident, &update)
+                    .await?
+                    .uuid,
+            ))
+        }
+        "delete_federation" => to_json(
+            &Api::<Federation>::new(client.clone())
+                .delete(args::<Ident>(&a)?.ident)
+                .await?,
+        ),
+        "wait_cluster_ready" => {
+            let w: Wait = args(&a)?;
+            let options = wait_options(&w, progress);
+            waited(
+                wait::cluster_ready(&clusters(), w.ident, &options)
+                    .await
+                    .map(Some),
+            )
+        }
+        "wait_cluster_deleted" => {
+            let w: Wait = args(&a)?;
+            let options = wait_options(&w, progress);
+            waited(
+                wait::cluster_deleted(&clusters(), w.ident, &options)
+                    .await
+                    .map(|()| None::<Cluster>),
+            )
+        }
+        "wait_nodegroup_ready" => {
+            let w: Wait = args(&a)?;
+            let cluster = w
+                .cluster
+                .clone()
+                .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
+            let options = wait_options(&w, progress);
+            waited(
+                wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
+                    .await
+                    .map(Some),
+            )
+        }
+        "cluster_config" => {
+            let c: Access = args(&a)?;
+            let credentials = match c.credentials.as_deref().unwrap_or("certificate") {
+                "certificate" => Credentials::Certificate,
+                "keystone" => Credentials::Keystone,
+                other => {
+                    return Err(Failure::Arguments(format!(
+                        "credentials must be 'certificate' or 'keystone', not {other:?}"
+                    )));
+                }
+            };
+            let naming = match c.naming.as_deref().unwrap_or("openstack") {
+                "openstack" => Naming::OpenStackCli,
+                "terraform" => Naming::Terraform,
+                other => {
+                    return Err(Failure::Arguments(format!(
+                        "naming must be 'openstack' or 'terraform', not {other:?}"
+                    )));
+                }
+            };
+            let options = AccessOptions::new()
+                .credentials(credentials)
+                .naming(naming)
+                .key_type(key_type(c.key_type.as_deref())?);
+            let access = cluster_access(&client, c.ident, &options).await?;
+            Ok(json!({
+                "kubeconfig": access.kubeconfig.as_ref().map(|k| k.expose_secret().to_owned()),
+                "ca_pem": access.ca_pem,
+                "cert_pem": access.cert_pem,
+                "key_pem": access.key_pem.as_ref().map(|k| k.expose_secret().to_owned()),
+                "warnings": access.warnings,
+            }))
+        }
+        other => Err(Failure::Arguments(format!("unknown operation {other:?}"))),
+    }
+}

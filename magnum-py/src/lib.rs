@@ -1,0 +1,272 @@
+//! `magnum_sdk._native`: the Rust half of the Python binding. A `Client` (built from clouds.yaml /
+//! `OS_*` or an explicit endpoint) whose `call` / `call_async` run any operation of
+//! [`dispatch`]; CA and kubeconfig helpers as functions. The public API, models and exceptions
+//! are the Python package `magnum_sdk`; this module is private.
+
+mod dispatch;
+mod errors;
+mod runtime;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use magnum_core::config::{Overrides, Sources, load};
+use magnum_core::{Client, NoAuth, StaticToken, VersionPin};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::dispatch::Failure;
+
+/// How a client was made, so a forked child can make its own.
+#[derive(Clone)]
+enum Spec {
+    Cloud {
+        cloud: Option<String>,
+        settings: HashMap<String, String>,
+    },
+    Endpoint {
+        endpoint: String,
+        token: Option<SecretString>,
+        identity: Option<(String, String, Vec<String>)>,
+        microversion: Option<String>,
+    },
+}
+
+impl Spec {
+    fn build(&self) -> PyResult<Client> {
+        let sdk = |e: magnum_core::Error| errors::to_py(&e, None);
+        match self {
+            Spec::Cloud { cloud, settings } => {
+                let mut overrides = Overrides::new();
+                if let Some(cloud) = cloud {
+                    overrides = overrides.cloud(cloud.clone());
+                }
+                for (key, value) in settings {
+                    overrides = overrides.set(key, value.clone());
+                }
+                let config = load(&Sources::from_process(), &overrides).map_err(sdk)?;
+                Client::from_cloud(&config).map_err(sdk)
+            }
+            Spec::Endpoint {
+                endpoint,
+                token,
+                identity,
+                microversion,
+            } => {
+                let mut builder = Client::builder().endpoint(endpoint.clone());
+                if let Some(pin) = microversion {
+                    builder = builder.microversion(VersionPin::parse(pin).map_err(sdk)?);
+                }
+                let builder = match (token, identity) {
+                    (Some(token), _) => builder.auth(StaticToken::new(token.clone())),
+                    (None, Some((user, project, roles))) => {
+                        builder.auth(NoAuth::new(user.clone(), project.clone(), roles.clone()))
+                    }
+                    (None, None) => {
+                        return Err(pyo3::exceptions::PyValueError::new_err(
+                            "give token=... (a Keystone token) or user_id/project_id/roles for a keystone-less magnum-api",
+                        ));
+                    }
+                };
+                builder.build().map_err(sdk)
+            }
+        }
+    }
+}
+
+/// The native client. Use `magnum_sdk.Client` / `magnum_sdk.AsyncClient` instead.
+#[pyclass(frozen, module = "magnum_sdk._native")]
+struct NativeClient {
+    spec: Spec,
+    client: Mutex<(u32, Client)>,
+}
+
+impl NativeClient {
+    fn new(spec: Spec) -> PyResult<Self> {
+        let client = spec.build()?;
+        Ok(Self {
+            spec,
+            client: Mutex::new((std::process::id(), client)),
+        })
+    }
+
+    /// The client for this process (rebuilt after `fork`: connections are not shared).
+    fn current(&self) -> PyResult<Client> {
+        let mut slot = self
+            .client
+            .lock()
+            .map_err(|_| pyo3::exceptions::PyRuntimeError::new_err("client lock poisoned"))?;
+        if slot.0 != std::process::id() {
+            *slot = (std::process::id(), self.spec.build()?);
+        }
+        Ok(slot.1.clone())
+    }
+}
+
+fn arguments(op: &str, kwargs: &Bound<'_, PyDict>) -> PyResult<serde_json::Value> {
+    pythonize::depythonize(kwargs.as_any()).map_err(|e| errors::bad_arguments(op, e))
+}
+
+#[pymethods]
+impl NativeClient {
+    /// A client for a cloud from clouds.yaml / `OS_*` (explicit `settings` win).
+    #[staticmethod]
+    #[pyo3(signature = (cloud=None, settings=None))]
+    fn from_cloud(
+        cloud: Option<String>,
+        settings: Option<HashMap<String, String>>,
+    ) -> PyResult<Self> {
+        Self::new(Spec::Cloud {
+            cloud,
+            settings: settings.unwrap_or_default(),
+        })
+    }
+
+    /// A client for an explicit Magnum endpoint.
+    #[staticmethod]
+    #[pyo3(signature = (endpoint, token=None, user_id=None, project_id=None, roles=None, microversion=None))]
+    fn from_endpoint(
+        endpoint: String,
+        token: Option<String>,
+        user_id: Option<String>,
+        project_id: Option<String>,
+        roles: Option<Vec<String>>,
+        microversion: Option<String>,
+    ) -> PyResult<Self> {
+        let identity = match (user_id, project_id) {
+            (Some(user), Some(project)) => Some((
+                user,
+                project,
+                roles.unwrap_or_else(|| vec!["reader".into()]),
+            )),
+            _ => None,
+        };
+        Self::new(Spec::Endpoint {
+            endpoint,
+            token: token.map(SecretString::from),
+            identity,
+            microversion,
+        })
+    }
+
+    /// Runs an operation, blocking with the GIL released (Ctrl-C interrupts).
+    #[pyo3(signature = (op, kwargs, progress=None))]
+    fn call(
+        &self,
+        py: Python<'_>,
+        op: String,
+        kwargs: &Bound<'_, PyDict>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let args = arguments(&op, kwargs)?;
+        let client = self.current()?;
+        let name = op.clone();
+        let value = runtime::wait_for(py, async move {
+            dispatch::run(client, op, args, progress)
+                .await
+                .map_err(|f: Failure| f.into_py(&name))
+        })?;
+        Ok(pythonize::pythonize(py, &value)?.unbind())
+    }
+
+    /// Runs an operation on the event loop: returns an awaitable.
+    #[pyo3(signature = (op, kwargs, progress=None))]
+    fn call_async<'py>(
+        &self,
+        py: Python<'py>,
+        op: String,
+        kwargs: &Bound<'py, PyDict>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let args = arguments(&op, kwargs)?;
+        let client = self.current()?;
+        runtime::spawn_awaitable(py, async move {
+            let name = op.clone();
+            let value = dispatch::run(client, op, args, progress)
+                .await
+                .map_err(|f| f.into_py(&name))?;
+            Python::attach(|py| Ok(pythonize::pythonize(py, &value)?.unbind()))
+        })
+    }
+}
+
+/// A cluster's CA set as Magnum makes it: PEM certificates, keys encrypted with their
+/// passphrases.
+#[pyfunction]
+#[pyo3(signature = (issuer_name, key_type=None))]
+fn generate_cluster_ca(
+    py: Python<'_>,
+    issuer_name: String,
+    key_type: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let key_type =
+        dispatch::key_type(key_type.as_deref()).map_err(|f| f.into_py("generate_cluster_ca"))?;
+    let value = py.detach(|| -> Result<serde_json::Value, magnum_core::Error> {
+        let bundle = magnum_core::ca::generate_bundle(
+            &issuer_name,
+            &magnum_core::ca::CaOptions::new().key_type(key_type),
+        )?;
+        let encode =
+            |key: &magnum_core::ca::CertifiedKey| -> Result<serde_json::Value, magnum_core::Error> {
+                let passphrase = magnum_core::ca::short_id()?;
+                Ok(serde_json::json!({
+                    "certificate": key.certificate.to_pem()?,
+                    "private_key": key.key.to_encrypted_pem(&passphrase)?,
+                    "passphrase": passphrase.expose_secret(),
+                }))
+            };
+        Ok(serde_json::json!({
+            "cluster_ca": encode(&bundle.cluster_ca)?,
+            "etcd_ca": encode(&bundle.etcd_ca)?,
+            "front_proxy_ca": encode(&bundle.front_proxy_ca)?,
+            "admin": encode(&bundle.admin)?,
+        }))
+    });
+    let value = value.map_err(|e| errors::to_py(&e, None))?;
+    Ok(pythonize::pythonize(py, &value)?.unbind())
+}
+
+/// Signs a PEM CSR with a CA (PEM certificate + PEM key, encrypted if `passphrase`) under
+/// Magnum's default `[x509]` policy; returns the PEM certificate.
+#[pyfunction]
+#[pyo3(signature = (csr, ca_certificate, ca_private_key, passphrase=None))]
+fn sign_csr(
+    py: Python<'_>,
+    csr: String,
+    ca_certificate: String,
+    ca_private_key: String,
+    passphrase: Option<String>,
+) -> PyResult<String> {
+    py.detach(|| -> Result<String, magnum_core::Error> {
+        let passphrase = passphrase.map(SecretString::from);
+        let ca = magnum_core::ca::CertifiedKey::from_pem(
+            &ca_certificate,
+            &ca_private_key,
+            passphrase.as_ref(),
+        )?;
+        let signed = magnum_core::ca::sign_csr(&csr, &ca, &magnum_core::ca::SigningPolicy::new())?;
+        Ok(signed.certificate.to_pem()?)
+    })
+    .map_err(|e| errors::to_py(&e, None))
+}
+
+/// Merges kubeconfig `addition` into `existing` (same-named entries replaced).
+#[pyfunction]
+#[pyo3(signature = (existing, addition, switch_context=true))]
+fn merge_kubeconfig(existing: &str, addition: &str, switch_context: bool) -> PyResult<String> {
+    magnum_core::kubeconfig::merge(existing, addition, switch_context)
+        .map(|s| s.expose_secret().to_owned())
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+}
+
+/// The native module.
+#[pymodule(gil_used = false)]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<NativeClient>()?;
+    m.add_function(wrap_pyfunction!(generate_cluster_ca, m)?)?;
+    m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
