@@ -11,6 +11,7 @@ cd "$repo"
 state=$(mktemp -d)
 cleanup() {
   scripts/real-magnum/down.sh "$state/magnum"
+  scripts/real-magnum/down.sh "$state/magnum-keystone"
   scripts/real-keystone/down.sh "$state/keystone"
   rm -rf "$state"
 }
@@ -25,13 +26,22 @@ openssl version
 echo "== real Keystone and magnum-api"
 scripts/real-keystone/up.sh "$state/keystone"
 scripts/real-magnum/up.sh "$state/magnum"
+# A second magnum-api behind Magnum's real authtoken filter, validating tokens of this Keystone,
+# seeded in the Keystone admin project: the end-to-end path clouds.yaml -> Keystone -> catalog
+# -> Magnum.
+MAGNUM_KEYSTONE_URL=$(cat "$state/keystone/url") \
+MAGNUM_SEED_PROJECT=$(python3 scripts/real-keystone/admin_project.py "$(cat "$state/keystone/url")" admin-secret) \
+  scripts/real-magnum/up.sh "$state/magnum-keystone"
+python3 scripts/real-keystone/register_service.py "$(cat "$state/keystone/url")" admin-secret \
+  container-infra "$(cat "$state/magnum-keystone/url")/v1"
 # python-magnumclient 5.0.0, for byte-compatibility checks of kubeconfig output.
 osc_venv="${BENCH_VENV:-$repo/.cache/venv-bench}"
 if ! "$osc_venv/bin/python" -c 'import magnumclient, openstack' 2>/dev/null; then
   python3 -m venv "$osc_venv"
   "$osc_venv/bin/pip" install -q --disable-pip-version-check -r scripts/bench/requirements.txt
 fi
-export MAGNUM_CONFORMANCE_URL KEYSTONE_URL CRYPTO_PYTHON OSC_PYTHON
+export MAGNUM_CONFORMANCE_URL KEYSTONE_URL CRYPTO_PYTHON OSC_PYTHON MAGNUM_KEYSTONE_PROTECTED_URL
+MAGNUM_KEYSTONE_PROTECTED_URL=$(cat "$state/magnum-keystone/url")
 OSC_PYTHON="$osc_venv/bin/python"
 # Magnum's own venv carries Python `cryptography` (the library Magnum signs with).
 CRYPTO_PYTHON="${MAGNUM_VENV:-$repo/.cache/venv-magnum}/bin/python"
@@ -55,8 +65,7 @@ for suite in conformance keystone ca kubeconfig; do
   fi
 done
 echo "== examples"
-# A clouds.yaml for the test Keystone, with magnum-api registered in its catalog.
-python3 scripts/real-keystone/register_service.py "$KEYSTONE_URL" admin-secret container-infra "$MAGNUM_CONFORMANCE_URL/v1"
+# A clouds.yaml for the test Keystone (its catalog lists the authtoken-protected magnum-api).
 cat > "$state/clouds.yaml" <<YAML
 clouds:
   magnum-rs-test:
@@ -91,4 +100,12 @@ VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop -q -m magnum-py/Cargo.toml
   "$py_venv/bin/python" -m mypy.stubtest magnum_sdk --mypy-config-file mypy.ini --allowlist stubtest-allowlist.txt
   "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
 )
+echo "== pip install ./magnum-py in a fresh venv, then the README's Python example (OS_CLOUD)"
+fresh="$state/fresh-venv"
+python3 -m venv "$fresh"
+"$fresh/bin/pip" install -q --disable-pip-version-check ./magnum-py
+awk '/^From Python:/{f=1} f&&/^```python/{p=1;next} p&&/^```/{exit} p' README.md > "$state/readme_example.py"
+test -s "$state/readme_example.py"
+(cd "$state" && OS_CLOUD=magnum-rs-test "$fresh/bin/python" readme_example.py | tee readme_example.out)
+grep -q "k8s-ready CREATE_COMPLETE" "$state/readme_example.out"
 echo "== all green"

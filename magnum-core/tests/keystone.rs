@@ -743,7 +743,7 @@ async fn a_magnum_client_from_clouds_yaml_finds_magnum_in_the_catalog() {
             .set("auth.user_id", tenant.user_id.clone())
             .set("auth.password", tenant.password.clone())
             .set("auth.project_id", tenant.project_id.clone())
-            .set("region_name", "RegionOne"),
+            .set("region_name", "RegionNowhere"),
     )
     .unwrap();
     let err = Client::from_cloud(&elsewhere)
@@ -756,5 +756,41 @@ async fn a_magnum_client_from_clouds_yaml_finds_magnum_in_the_catalog() {
             .contains("no public endpoint for service container-infra"),
         "{err}"
     );
-    assert!(err.to_string().contains("in region RegionOne"), "{err}");
+    assert!(err.to_string().contains("in region RegionNowhere"), "{err}");
+}
+
+/// The whole chain against real servers: Keystone issues the token, Magnum's own authtoken
+/// middleware validates it (the second magnum-api of scripts/test.sh), and project scoping
+/// and 401s come from the real services.
+#[tokio::test]
+#[ignore = "needs a real Keystone and an authtoken magnum-api: scripts/test.sh"]
+async fn a_real_magnum_api_validates_keystone_tokens() {
+    use magnum_core::types::Cluster;
+    use magnum_core::{Api, StaticToken};
+    let magnum = std::env::var("MAGNUM_KEYSTONE_PROTECTED_URL")
+        .expect("MAGNUM_KEYSTONE_PROTECTED_URL: run scripts/test.sh");
+    let admin_client = Client::builder()
+        .endpoint(format!("{magnum}/v1"))
+        .auth(admin())
+        .build()
+        .unwrap();
+    let clusters = Api::<Cluster>::new(admin_client).list_all().await.unwrap();
+    assert_eq!(clusters.len(), 3, "seeded in the admin project");
+
+    let forged = Client::builder()
+        .endpoint(format!("{magnum}/v1"))
+        .auth(StaticToken::new("gAAAAA-not-a-keystone-token".to_owned()))
+        .build()
+        .unwrap();
+    let err = Api::<Cluster>::new(forged).list_all().await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unauthorized, "{err}");
+
+    let tenant = Tenant::new(&admin()).await;
+    let member = Client::builder()
+        .endpoint(format!("{magnum}/v1"))
+        .auth(tenant.project_session())
+        .build()
+        .unwrap();
+    let own = Api::<Cluster>::new(member).list_all().await.unwrap();
+    assert!(own.is_empty(), "another project's clusters are invisible");
 }

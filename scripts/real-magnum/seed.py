@@ -16,7 +16,9 @@ service.prepare_service(["seed", "--config-file", conf_file])
 from magnum import objects  # noqa: E402
 from oslo_utils import timeutils  # noqa: E402
 
-P1, P2, U1 = "p1", "p2", "u1"
+import os  # noqa: E402
+
+P1, P2, U1 = os.environ.get("MAGNUM_SEED_PROJECT", "p1"), "p2", "u1"
 ctx = context.make_context(user_id=U1, project_id=P1, roles=["admin"], is_admin=True)
 
 CT_MAIN = "3b6f0e5c-6a8e-4d5d-9c55-0a4f0f3b1a01"

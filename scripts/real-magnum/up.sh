@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Start a real magnum-api 23.0.0 on 127.0.0.1 (free port), seeded with conformance data.
 # Usage: up.sh STATE_DIR   -> writes STATE_DIR/url and STATE_DIR/pid; stop with down.sh STATE_DIR.
+# Without MAGNUM_KEYSTONE_URL the pipeline has no authtoken (identity from X-User-Id/X-Project-Id/
+# X-Roles headers). With MAGNUM_KEYSTONE_URL (and KEYSTONE_ADMIN_PASSWORD) Magnum's real
+# authtoken filter validates Keystone tokens; MAGNUM_SEED_PROJECT sets the seeded project id.
 # The venv is built once from requirements.txt into ${MAGNUM_VENV:-<repo>/.cache/venv-magnum}.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +47,23 @@ driver = noop
 [quotas]
 max_clusters_per_project = 20
 CONF
+paste="$here/api-paste-noauth.ini"
+if [ -n "${MAGNUM_KEYSTONE_URL:-}" ]; then
+  paste="$here/api-paste-keystone.ini"
+  cat >> "$state/magnum.conf" <<CONF
+[keystone_authtoken]
+www_authenticate_uri = $MAGNUM_KEYSTONE_URL
+auth_url = $MAGNUM_KEYSTONE_URL
+auth_type = password
+username = admin
+password = ${KEYSTONE_ADMIN_PASSWORD:-admin-secret}
+project_name = admin
+user_domain_name = Default
+project_domain_name = Default
+service_token_roles_required = false
+CONF
+fi
+sed -i "s|^api_paste_config = .*|api_paste_config = $paste|" "$state/magnum.conf"
 
 "$venv/bin/python" "$here/create_schema.py" "sqlite:///$db"
 "$venv/bin/magnum-db-manage" --config-file "$state/magnum.conf" stamp head >/dev/null 2>&1

@@ -20,6 +20,9 @@ T = TypeVar("T")
 
 
 class _OpenEnum(str, Enum):
+    def __str__(self) -> str:
+        return str(self.value)
+
     @classmethod
     def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):

@@ -1,0 +1,93 @@
+"""magnum_sdk vs python-magnumclient 5.0.0 vs openstacksdk 4.22.0, same venv, same run.
+
+Measures: import time (median of N fresh interpreters, minus `python -c pass`), max RSS after
+import, and sequential GET throughput against the same local real magnum-api (list clusters,
+get one cluster). Prints each with its ratio to magnum_sdk.
+
+Usage: scripts/bench/python_clients.sh  (builds a release wheel, starts magnum-api, stops it)
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+N = int(os.environ.get("BENCH_IMPORTS", "25"))
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+URL = os.environ["MAGNUM_URL"].rstrip("/") + "/v1"
+IDENTITY = {"X-User-Id": "u1", "X-Project-Id": "p1", "X-Roles": "admin,member,reader"}
+IMPORTS = {
+    "magnum_sdk": "import magnum_sdk",
+    "python-magnumclient": "from magnumclient.v1 import client",
+    "openstacksdk": "import openstack",
+}
+
+
+def fresh(code):
+    """Wall time and max RSS (KiB) of a fresh interpreter running `code`."""
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+        check=True, capture_output=True, text=True)
+    return (time.perf_counter() - start) * 1000, int(out.stdout.strip().splitlines()[-1])
+
+
+def imports():
+    fresh("pass")
+    base = statistics.median(fresh("pass")[0] for _ in range(N))
+    rows = {}
+    for name, code in IMPORTS.items():
+        fresh(code)  # warm the .pyc cache
+        samples = [fresh(code) for _ in range(N)]
+        rows[name] = (statistics.median(s[0] for s in samples) - base, statistics.median(s[1] for s in samples) / 1024)
+    return base, rows
+
+
+def throughput():
+    from keystoneauth1 import noauth, session
+    from magnumclient.v1 import client as mc
+    import openstack
+    from magnum_sdk import Client
+
+    sdk = Client.from_endpoint(URL, user_id="u1", project_id="p1", roles=["admin", "member", "reader"])
+    sess = session.Session(auth=noauth.NoAuth(), additional_headers=IDENTITY)
+    magnumclient = mc.Client(session=sess, endpoint_override=URL, api_version="latest")
+    conn = openstack.connection.Connection(session=sess, container_infrastructure_management_endpoint_override=URL)
+    coe = conn.container_infrastructure_management
+    cluster = sdk.get_cluster("k8s-ready").uuid
+    ops = {
+        "magnum_sdk": (lambda: sdk.list_clusters(), lambda: sdk.get_cluster(cluster)),
+        "python-magnumclient": (lambda: magnumclient.clusters.list(), lambda: magnumclient.clusters.get(cluster)),
+        "openstacksdk": (lambda: list(coe.clusters()), lambda: coe.get_cluster(cluster)),
+    }
+    rows = {}
+    for name, (list_op, get_op) in ops.items():
+        list_op(), get_op()  # warm connections
+        start, cpu = time.perf_counter(), time.process_time()
+        for _ in range(REQUESTS // 2):
+            list_op()
+            get_op()
+        # process_time counts every thread of this process, the SDK's runtime threads included.
+        rows[name] = (REQUESTS / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / REQUESTS)
+    return rows
+
+
+def main():
+    base, rows = imports()
+    print(f"import (median of {N} fresh interpreters, minus `python -c pass` = {base:.1f} ms), max RSS:")
+    sdk_ms, sdk_rss = rows["magnum_sdk"]
+    for name, (ms, rss) in rows.items():
+        print(f"  {name:<22} {ms:7.1f} ms ({ms / sdk_ms:5.1f}x)   RSS {rss:6.1f} MiB ({rss / sdk_rss:4.1f}x)")
+    rates = throughput()
+    print(f"sequential GETs against the same magnum-api ({REQUESTS} requests, list + get alternating);")
+    print("wall throughput is bound by the server; client CPU per request is the clients' own cost:")
+    sdk_cpu = rates["magnum_sdk"][1]
+    for name, (rate, cpu) in rates.items():
+        print(f"  {name:<22} {rate:7.1f} req/s   client CPU {cpu:6.3f} ms/request ({cpu / sdk_cpu:5.1f}x)")
+    print(json.dumps({"import_ms": {k: v[0] for k, v in rows.items()}, "rss_mib": {k: v[1] for k, v in rows.items()},
+                      "req_per_s": {k: v[0] for k, v in rates.items()}, "cpu_ms_per_request": {k: v[1] for k, v in rates.items()}}))
+
+
+if __name__ == "__main__":
+    main()
