@@ -99,7 +99,7 @@ VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop -q -m magnum-py/Cargo.toml
   "$py_venv/bin/python" gen_stubs.py --check
   "$py_venv/bin/python" -m mypy.stubtest magnum_sdk --mypy-config-file mypy.ini --allowlist stubtest-allowlist.txt
   "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
-)
+) | tee "$state/pytest.log"
 echo "== pip install ./magnum-py in a fresh venv, then the README's Python example (OS_CLOUD)"
 fresh="$state/fresh-venv"
 python3 -m venv "$fresh"
@@ -108,4 +108,26 @@ awk '/^From Python:/{f=1} f&&/^```python/{p=1;next} p&&/^```/{exit} p' README.md
 test -s "$state/readme_example.py"
 (cd "$state" && OS_CLOUD=magnum-rs-test "$fresh/bin/python" readme_example.py | tee readme_example.out)
 grep -q "k8s-ready CREATE_COMPLETE" "$state/readme_example.out"
+
+echo "== the Ansible example (examples/ansible) through magnum_sdk"
+"$fresh/bin/pip" install -q --disable-pip-version-check -r examples/ansible/requirements.txt
+# Ansible runs the module from a temporary directory: one self-contained clouds file.
+cat > "$state/clouds-ansible.yaml" <<YAML
+clouds:
+  magnum-rs-test:
+    auth:
+      auth_url: $KEYSTONE_URL
+      username: admin
+      password: admin-secret
+      user_domain_name: Default
+      project_name: admin
+      project_domain_name: Default
+    region_name: RegionOne
+YAML
+OS_CLOUD=magnum-rs-test OS_CLIENT_CONFIG_FILE="$state/clouds-ansible.yaml" ANSIBLE_LIBRARY="$repo/examples/ansible/library" \
+  ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+  "$fresh/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$fresh/bin/python" examples/ansible/playbook.yml
+rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$state/test.log" | awk '{s+=$4} END {print s+0}')
+py_passed=$(grep -oE '^[0-9]+ passed' "$state/pytest.log" | awk '{s+=$1} END {print s+0}')
 echo "== all green"
+echo "tests: $((rust_passed + py_passed)) passed, 0 failed"

@@ -251,6 +251,92 @@ fn sign_csr(
     .map_err(|e| errors::to_py(&e, None))
 }
 
+/// A Keystone session from explicit clouds.yaml-style settings only (the process environment is
+/// deliberately not consulted: owner and trustee-domain admin must not mix credentials).
+fn session_from(
+    settings: &HashMap<String, String>,
+) -> Result<magnum_core::keystone::KeystoneSession, magnum_core::Error> {
+    let mut overrides = Overrides::new();
+    for (key, value) in settings {
+        overrides = overrides.set(key, value.clone());
+    }
+    let config = load(&Sources::new(Default::default(), Vec::new()), &overrides)?;
+    magnum_core::keystone::KeystoneSession::from_cloud(&config)
+}
+
+/// Magnum's per-cluster trust: a trustee user in the trustee domain and an impersonating trust
+/// from the owner to it. Returns the trustee's id, name and password and the trust id.
+#[pyfunction]
+#[pyo3(signature = (owner, trustee_admin, cluster_uuid, roles=None))]
+fn create_cluster_trust(
+    py: Python<'_>,
+    owner: HashMap<String, String>,
+    trustee_admin: HashMap<String, String>,
+    cluster_uuid: String,
+    roles: Option<Vec<String>>,
+) -> PyResult<Py<PyAny>> {
+    let value = runtime::wait_for(py, async move {
+        let run = async {
+            let owner = session_from(&owner)?;
+            let mut domain =
+                magnum_core::keystone::trust::TrusteeDomain::new(session_from(&trustee_admin)?);
+            if let Some(roles) = roles {
+                domain = domain.with_roles(roles);
+            }
+            let trust = domain
+                .create_trustee_and_trust(&owner, &cluster_uuid)
+                .await?;
+            Ok::<_, magnum_core::Error>(serde_json::json!({
+                "trustee_user_id": trust.trustee_user_id,
+                "trustee_username": trust.trustee_username,
+                "trustee_password": trust.trustee_password.expose_secret(),
+                "trust_id": trust.trust_id,
+                "trustee_domain_id": trust.trustee_domain_id,
+                "project_id": trust.project_id,
+                "roles": trust.roles,
+            }))
+        };
+        run.await.map_err(|e| errors::to_py(&e, None))
+    })?;
+    Ok(pythonize::pythonize(py, &value)?.unbind())
+}
+
+/// Removes a cluster's trust (with the owner's settings when given, else as the trustee) and
+/// its trustee; absent pieces count as removed. Returns `{trust_gone, trustee_gone, errors}`.
+#[pyfunction]
+#[pyo3(signature = (trustee_admin, trust_id=None, trustee_user_id=None, trustee_password=None, owner=None))]
+fn delete_cluster_trust(
+    py: Python<'_>,
+    trustee_admin: HashMap<String, String>,
+    trust_id: Option<String>,
+    trustee_user_id: Option<String>,
+    trustee_password: Option<String>,
+    owner: Option<HashMap<String, String>>,
+) -> PyResult<Py<PyAny>> {
+    let value = runtime::wait_for(py, async move {
+        let run = async {
+            let domain =
+                magnum_core::keystone::trust::TrusteeDomain::new(session_from(&trustee_admin)?);
+            let owner = owner.as_ref().map(session_from).transpose()?;
+            let password = trustee_password.map(SecretString::from);
+            let trustee = match (&trustee_user_id, &password) {
+                (Some(user), Some(password)) => Some((user.as_str(), password)),
+                _ => None,
+            };
+            let report = domain
+                .delete_trustee_and_trust(owner.as_ref(), trust_id.as_deref(), trustee)
+                .await;
+            Ok::<_, magnum_core::Error>(serde_json::json!({
+                "trust_gone": report.trust_gone,
+                "trustee_gone": report.trustee_gone,
+                "errors": report.errors,
+            }))
+        };
+        run.await.map_err(|e| errors::to_py(&e, None))
+    })?;
+    Ok(pythonize::pythonize(py, &value)?.unbind())
+}
+
 /// Merges kubeconfig `addition` into `existing` (same-named entries replaced).
 #[pyfunction]
 #[pyo3(signature = (existing, addition, switch_context=true))]
@@ -267,6 +353,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate_cluster_ca, m)?)?;
     m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
     m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;
+    m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
+    m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

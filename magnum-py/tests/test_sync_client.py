@@ -163,3 +163,14 @@ def test_ca_helpers_sign_and_openssl_verifies(tmp_path):
                    capture_output=True)
     with pytest.raises(magnum_sdk.CertificateError, match="invalid CSR"):
         magnum_sdk.sign_csr("garbage", ca["certificate"], ca["private_key"], passphrase=ca["passphrase"])
+
+
+def test_cluster_config_files_are_private_and_not_overwritten(client, tmp_path):
+    config = client.cluster_config("k8s-plain")
+    line = config.write_files(str(tmp_path))
+    assert line == f"export KUBECONFIG={tmp_path / 'config'}\n"
+    assert (tmp_path / "config").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "config").read_text() == config.kubeconfig
+    with pytest.raises(FileExistsError, match="exists, aborting"):
+        config.write_files(str(tmp_path))
+    config.write_files(str(tmp_path), force=True)

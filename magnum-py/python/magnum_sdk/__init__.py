@@ -13,7 +13,7 @@ classes under ``MagnumError``.
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 from . import _native
 from ._client import AsyncClient, Client
@@ -56,6 +56,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig",
+    "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
     "MagnumError", "ApiError", "BadRequestError", "UnauthorizedError", "ForbiddenError",
@@ -85,3 +86,25 @@ def merge_kubeconfig(existing: str, addition: str, *, switch_context: bool = Tru
     return result
 
 
+
+
+def create_cluster_trust(owner: Mapping[str, str], trustee_admin: Mapping[str, str], cluster_uuid: str,
+                         *, roles: Optional[List[str]] = None) -> Dict[str, Any]:
+    """Magnum's per-cluster trust: creates the trustee user ``<cluster_uuid>_<project>`` in the
+    trustee domain and an impersonating trust from the owner to it. ``owner`` and
+    ``trustee_admin`` are clouds.yaml-style settings (``{"auth.auth_url": ..., "auth.username":
+    ...}``; the admin must be scoped to the trustee domain with its ``manager`` role). Returns
+    ``trustee_user_id``, ``trustee_username``, ``trustee_password``, ``trust_id``, ... Raises
+    AuthError for application-credential owners (Keystone refuses them)."""
+    result: Dict[str, Any] = _native.create_cluster_trust(dict(owner), dict(trustee_admin), cluster_uuid, roles)
+    return result
+
+
+def delete_cluster_trust(trustee_admin: Mapping[str, str], *, trust_id: Optional[str] = None,
+                         trustee_user_id: Optional[str] = None, trustee_password: Optional[str] = None,
+                         owner: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+    """Removes a cluster's trust (as the owner when given, else as the trustee) and its trustee;
+    absent pieces count as removed. Returns ``{"trust_gone", "trustee_gone", "errors"}``."""
+    result: Dict[str, Any] = _native.delete_cluster_trust(
+        dict(trustee_admin), trust_id, trustee_user_id, trustee_password, dict(owner) if owner else None)
+    return result

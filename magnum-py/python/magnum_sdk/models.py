@@ -8,6 +8,8 @@ does not know (e.g. a status added by a newer Magnum) instead of failing.
 from __future__ import annotations
 
 import copy
+import os
+import tempfile
 from enum import Enum
 from typing import Any, Callable, Dict, Generic, List, Mapping, Optional, Type, TypeVar, overload
 
@@ -271,6 +273,40 @@ class ClusterConfig(Model):
     cert_pem: _Field[str] = _Field()
     key_pem: _Field[str] = _Field()
     warnings: _Field[List[str]] = _Field()
+
+    def write_files(self, directory: str, *, force: bool = False, output_certs: bool = False) -> str:
+        """Writes what ``openstack coe cluster config --dir DIR [--output-certs]`` writes —
+        ``config`` and optionally ``key.pem``, ``cert.pem``, ``ca.pem`` — each atomically with
+        mode 0600, refusing to overwrite without ``force``. Returns the ``export KUBECONFIG=``
+        line."""
+        directory = os.path.abspath(directory)
+        files = [("config", self.kubeconfig)]
+        if output_certs:
+            files += [("key.pem", self.key_pem), ("cert.pem", self.cert_pem), ("ca.pem", self.ca_pem)]
+        for name, _ in files:
+            path = os.path.join(directory, name)
+            if os.path.exists(path) and not force:
+                raise FileExistsError(f"File {path} exists, aborting.")
+        for name, content in files:
+            if content is not None:
+                _write_private(os.path.join(directory, name), content)
+        return f"export KUBECONFIG={os.path.join(directory, 'config')}\n"
+
+
+def _write_private(path: str, content: str) -> None:
+    """Writes ``content`` to ``path`` atomically with mode 0600."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".magnum-sdk-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _wrap(model: Optional[Type[Model]], value: Any) -> Any:
