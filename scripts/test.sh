@@ -82,6 +82,9 @@ printf 'clouds:\n  magnum-rs-test:\n    auth:\n      password: admin-secret\n' >
   cargo run -q --manifest-path "$repo/Cargo.toml" -p magnum-examples --example cloud_login)
 MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --example quickstart
 cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"
+# A third-party driver hosted by the conductor next to the simulated driver (magnum-drivers).
+cargo run -q -p magnum-examples --example custom_driver | tee "$state/custom_driver.log"
+grep -q "^deleted: 0 certificates left, 6 pool hosts free" "$state/custom_driver.log"
 # The real magnum-api runs without a conductor, so only a TLS-disabled cluster's kubeconfig can be
 # produced from it; the certificate path runs against a signing mock in tests/kubeconfig.rs.
 mkdir -p "$state/kube"

@@ -1,0 +1,420 @@
+//! Magnum's conductor flow as a library (`cluster_conductor.py`, `magnum-reference.md` §4.1, §7):
+//! default nodegroups, driver selection, trustee + trust when the driver needs it, the cluster's
+//! CA set, the driver call — with `CREATE_FAILED` and Magnum's `status_reason` on any failure —
+//! plus resize with Magnum's checks, delete, and the periodic status sync that cleans up
+//! certificates and the trust once a cluster is gone. Each step is a `tracing` span.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use magnum_core::ca::{
+    CaOptions, CertStore, ClusterCertRefs, delete_certificates_from_cluster,
+    generate_certificates_to_cluster,
+};
+use magnum_core::keystone::KeystoneSession;
+use magnum_core::keystone::trust::{ClusterTrust, TrusteeDomain};
+use magnum_core::types::ClusterStatus;
+use tracing::Instrument;
+
+use crate::driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
+use crate::registry::{DriverRegistry, RegistryError};
+
+/// What the conductor made for a cluster and must clean up after it.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct ClusterResources {
+    /// The CA set's references.
+    pub cert_refs: Option<ClusterCertRefs>,
+    /// The trustee and trust.
+    pub trust: Option<ClusterTrust>,
+}
+
+/// A conductor operation failed; the cluster record already carries the failure status.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConductorError {
+    /// No driver for the cluster's template.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// The driver refused (invalid input, not supported) — an API-level 400.
+    #[error(transparent)]
+    Driver(#[from] DriverError),
+    /// The operation is not allowed in the cluster's current status.
+    #[error("{operation} when cluster status is \"{status}\" is not supported.")]
+    WrongStatus {
+        /// The operation.
+        operation: &'static str,
+        /// The status.
+        status: ClusterStatus,
+    },
+    /// The cluster went to a failure status; the message is its `status_reason`.
+    #[error("{message}")]
+    Failed {
+        /// Magnum's `status_reason`.
+        message: String,
+        /// What was created before the failure (clean it up on delete).
+        resources: Box<ClusterResources>,
+    },
+}
+
+/// The conductor: drivers, the certificate store and (optionally) the trustee domain.
+#[derive(Clone)]
+pub struct Conductor {
+    registry: Arc<DriverRegistry>,
+    certs: Arc<dyn CertStore>,
+    ca_options: CaOptions,
+    trustees: Option<TrusteeDomain>,
+}
+
+impl std::fmt::Debug for Conductor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conductor")
+            .field("registry", &self.registry)
+            .field("trustees", &self.trustees.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Conductor {
+    /// A conductor over `registry` storing certificates in `certs`.
+    pub fn new(registry: Arc<DriverRegistry>, certs: Arc<dyn CertStore>) -> Self {
+        Self {
+            registry,
+            certs,
+            ca_options: CaOptions::new(),
+            trustees: None,
+        }
+    }
+
+    /// Key type and validity of cluster CAs.
+    #[must_use]
+    pub fn ca_options(mut self, options: CaOptions) -> Self {
+        self.ca_options = options;
+        self
+    }
+
+    /// The trustee domain, for drivers that need trusts.
+    #[must_use]
+    pub fn trustee_domain(mut self, trustees: TrusteeDomain) -> Self {
+        self.trustees = Some(trustees);
+        self
+    }
+
+    /// The driver serving a cluster: the template's explicit `driver` wins, else its triple.
+    ///
+    /// # Errors
+    /// [`RegistryError`].
+    pub fn driver_for(&self, cluster: &ClusterRecord) -> Result<Arc<dyn Driver>, RegistryError> {
+        self.registry.get_driver(
+            &DriverKey::of_template(&cluster.template),
+            cluster.template.driver.as_deref(),
+        )
+    }
+
+    /// Adds Magnum's two default nodegroups (`default-master`, `default-worker`) if missing.
+    pub fn ensure_default_nodegroups(
+        cluster: &mut ClusterRecord,
+        master_count: u32,
+        node_count: u32,
+    ) {
+        if !cluster.nodegroups.is_empty() {
+            return;
+        }
+        let template = cluster.template.clone();
+        let make = |name: &str, role: &str, count: u32, flavor: Option<String>| {
+            let suffix = if role == "master" { "m" } else { "w" };
+            let mut ng =
+                NodeGroupRecord::new(format!("{}-{suffix}", cluster.uuid), name, role, count);
+            ng.flavor_id = flavor;
+            ng.image_id = template.image_id.clone();
+            ng.docker_volume_size = template.docker_volume_size;
+            ng.labels = cluster.labels.clone();
+            ng.is_default = true;
+            ng
+        };
+        let master = make(
+            "default-master",
+            "master",
+            master_count,
+            template.master_flavor_id.clone(),
+        );
+        let mut worker = make(
+            "default-worker",
+            "worker",
+            node_count,
+            template.flavor_id.clone(),
+        );
+        if let Some(min) = cluster
+            .labels
+            .get("min_node_count")
+            .and_then(|v| v.parse().ok())
+        {
+            worker.min_node_count = min;
+        }
+        cluster.nodegroups = vec![master, worker];
+    }
+
+    fn fail(
+        cluster: &mut ClusterRecord,
+        status: ClusterStatus,
+        message: String,
+        resources: ClusterResources,
+    ) -> ConductorError {
+        tracing::warn!(cluster = %cluster.uuid, %status, reason = %message, "cluster operation failed");
+        cluster.status = status.clone();
+        cluster.status_reason = Some(message.clone());
+        for ng in cluster
+            .nodegroups
+            .iter_mut()
+            .filter(|n| n.status.is_in_progress())
+        {
+            ng.status = status.clone();
+            ng.status_reason = Some(message.clone());
+        }
+        ConductorError::Failed {
+            message,
+            resources: Box::new(resources),
+        }
+    }
+
+    /// Magnum's `cluster_create`: nodegroups, driver, trust (if needed), certificates, driver
+    /// call. Any failure leaves the cluster `CREATE_FAILED` with Magnum's `status_reason` and is
+    /// returned with what was already created.
+    ///
+    /// # Errors
+    /// [`ConductorError`].
+    pub async fn cluster_create(
+        &self,
+        cluster: &mut ClusterRecord,
+        master_count: u32,
+        node_count: u32,
+        owner: Option<&KeystoneSession>,
+    ) -> Result<ClusterResources, ConductorError> {
+        let span =
+            tracing::info_span!("cluster_create", cluster = %cluster.uuid, name = %cluster.name);
+        async {
+            cluster.status = ClusterStatus::CreateInProgress;
+            cluster.status_reason = None;
+            Self::ensure_default_nodegroups(cluster, master_count, node_count);
+            let driver = match self.driver_for(cluster) {
+                Ok(driver) => driver,
+                Err(e) => {
+                    return Err(Self::fail(
+                        cluster,
+                        ClusterStatus::CreateFailed,
+                        e.to_string(),
+                        ClusterResources::default(),
+                    ));
+                }
+            };
+            driver.validate_master_size(master_count)?;
+            let mut resources = ClusterResources::default();
+            if driver.needs_trust() {
+                let made = async {
+                    let trustees = self
+                        .trustees
+                        .as_ref()
+                        .ok_or_else(|| "no trustee domain is configured".to_owned())?;
+                    let owner = owner.ok_or_else(|| {
+                        "the cluster owner's Keystone session is needed".to_owned()
+                    })?;
+                    trustees
+                        .create_trustee_and_trust(owner, &cluster.uuid)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+                .instrument(tracing::info_span!("create_trustee_and_trust"))
+                .await;
+                match made {
+                    Ok(trust) => resources.trust = Some(trust),
+                    Err(why) => {
+                        let message = format!(
+                            "Failed to create trustee or trust for Cluster: {} ({why})",
+                            cluster.uuid
+                        );
+                        return Err(Self::fail(
+                            cluster,
+                            ClusterStatus::CreateFailed,
+                            message,
+                            resources,
+                        ));
+                    }
+                }
+            }
+            let issuer = if cluster.name.is_empty() {
+                cluster.uuid.clone()
+            } else {
+                cluster.name.clone()
+            };
+            let store = self.certs.clone();
+            let options = self.ca_options.clone();
+            let certs = tracing::info_span!("generate_certificates_to_cluster")
+                .in_scope(|| generate_certificates_to_cluster(store.as_ref(), &issuer, &options));
+            match certs {
+                Ok(refs) => resources.cert_refs = Some(refs),
+                Err(e) => {
+                    tracing::warn!(error = %e, "certificate generation failed");
+                    let message = format!(
+                        "Failed to create certificates for Cluster: {}",
+                        cluster.uuid
+                    );
+                    return Err(Self::fail(
+                        cluster,
+                        ClusterStatus::CreateFailed,
+                        message,
+                        resources,
+                    ));
+                }
+            }
+            let timeout = Duration::from_secs(
+                60 * u64::from(if cluster.create_timeout == 0 {
+                    60
+                } else {
+                    cluster.create_timeout
+                }),
+            );
+            if let Err(e) = driver
+                .create_cluster(cluster, timeout)
+                .instrument(tracing::info_span!("driver.create_cluster"))
+                .await
+            {
+                return Err(Self::fail(
+                    cluster,
+                    ClusterStatus::CreateFailed,
+                    e.to_string(),
+                    resources,
+                ));
+            }
+            Ok(resources)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Magnum's resize: nodegroup (default worker), bounds check, master resize per driver,
+    /// status guard, then the driver.
+    ///
+    /// # Errors
+    /// [`ConductorError`] with Magnum's messages.
+    pub async fn cluster_resize(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: Option<&str>,
+        node_count: u32,
+        nodes_to_remove: &[String],
+    ) -> Result<(), ConductorError> {
+        let allowed = cluster.status.allows_update()
+            || matches!(
+                cluster.status,
+                ClusterStatus::UpdateFailed | ClusterStatus::UpdateInProgress
+            );
+        if !allowed {
+            return Err(ConductorError::WrongStatus {
+                operation: "cluster_resize",
+                status: cluster.status.clone(),
+            });
+        }
+        let driver = self.driver_for(cluster)?;
+        let target = match nodegroup {
+            Some(name) => cluster.nodegroup_mut(name),
+            None => cluster.default_worker_mut(),
+        }
+        .ok_or_else(|| {
+            DriverError::InvalidParameter(format!(
+                "Nodegroup {} could not be found.",
+                nodegroup.unwrap_or("default-worker")
+            ))
+        })?
+        .clone();
+        if target.is_master() {
+            driver.validate_master_resize(node_count)?;
+        } else if target.min_node_count > node_count
+            || target.max_node_count.is_some_and(|max| max < node_count)
+        {
+            return Err(DriverError::InvalidParameter(format!(
+                "Resizing {} outside the allowed range: min_node_count = {}, max_node_count = {}",
+                target.name,
+                target.min_node_count,
+                target
+                    .max_node_count
+                    .map_or("None".to_owned(), |m| m.to_string())
+            ))
+            .into());
+        }
+        let previous = target.node_count;
+        if let Err(e) = driver
+            .resize_cluster(cluster, &target.name, node_count, nodes_to_remove)
+            .await
+        {
+            if let Some(ng) = cluster.nodegroup_mut(&target.name) {
+                ng.node_count = previous;
+            }
+            return Err(Self::fail(
+                cluster,
+                ClusterStatus::UpdateFailed,
+                e.to_string(),
+                ClusterResources::default(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Starts deleting: pre-delete cleanup, then the driver.
+    ///
+    /// # Errors
+    /// [`ConductorError`] (the cluster is `DELETE_FAILED`).
+    pub async fn cluster_delete(&self, cluster: &mut ClusterRecord) -> Result<(), ConductorError> {
+        let driver = self.driver_for(cluster)?;
+        let span = tracing::info_span!("cluster_delete", cluster = %cluster.uuid);
+        let result = async {
+            driver.pre_delete_cluster(cluster).await?;
+            driver.delete_cluster(cluster).await
+        }
+        .instrument(span)
+        .await;
+        result.map_err(|e| {
+            Self::fail(
+                cluster,
+                ClusterStatus::DeleteFailed,
+                e.to_string(),
+                ClusterResources::default(),
+            )
+        })
+    }
+
+    /// Magnum's periodic status sync for one cluster. Returns `true` when the cluster is gone
+    /// (`DELETE_COMPLETE`): its certificates and trust have then been removed.
+    ///
+    /// # Errors
+    /// [`ConductorError`] when no driver serves it; driver errors are logged and retried.
+    pub async fn sync_status(
+        &self,
+        cluster: &mut ClusterRecord,
+        resources: &ClusterResources,
+        owner: Option<&KeystoneSession>,
+    ) -> Result<bool, ConductorError> {
+        let driver = self.driver_for(cluster)?;
+        if let Err(e) = driver.update_cluster_status(cluster).await {
+            tracing::warn!(cluster = %cluster.uuid, error = %e, "status sync failed; will retry");
+            return Ok(false);
+        }
+        if cluster.status != ClusterStatus::DeleteComplete {
+            return Ok(false);
+        }
+        if let Some(refs) = &resources.cert_refs {
+            for error in delete_certificates_from_cluster(self.certs.as_ref(), refs) {
+                tracing::warn!(cluster = %cluster.uuid, %error, "certificate cleanup failed");
+            }
+        }
+        if let (Some(trust), Some(trustees)) = (&resources.trust, &self.trustees) {
+            trustees
+                .delete_trustee_and_trust(
+                    owner,
+                    Some(&trust.trust_id),
+                    Some((&trust.trustee_user_id, &trust.trustee_password)),
+                )
+                .await;
+        }
+        Ok(true)
+    }
+}

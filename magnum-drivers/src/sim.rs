@@ -1,0 +1,357 @@
+//! A simulated-infrastructure driver: no cloud, statuses that advance with time
+//! (`*_IN_PROGRESS` → `*_COMPLETE`), addresses and health filled in like a real cluster, and
+//! failure injection — by option, or per cluster with the labels `sim_fail_create`,
+//! `sim_fail_update`, `sim_fail_delete` whose value becomes the `status_reason` (e.g. the seeds'
+//! Heat timeout). Time comes from a [`Clock`], so tests step it by hand.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use magnum_core::types::{ClusterStatus, Coe, HealthStatus, OsDistro, ServerType};
+
+use crate::driver::{ClusterRecord, Driver, DriverError, DriverKey};
+
+/// Where simulated time comes from.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Time since an arbitrary fixed start.
+    fn now(&self) -> Duration;
+}
+
+/// Real time.
+#[derive(Debug)]
+pub struct SystemClock(Instant);
+
+impl Default for SystemClock {
+    fn default() -> Self {
+        Self(Instant::now())
+    }
+}
+
+impl Clock for SystemClock {
+    fn now(&self) -> Duration {
+        self.0.elapsed()
+    }
+}
+
+/// Time that moves only when told to (tests).
+#[derive(Debug, Default)]
+pub struct ManualClock(Mutex<Duration>);
+
+impl ManualClock {
+    /// Moves time forward.
+    pub fn advance(&self, by: Duration) {
+        if let Ok(mut now) = self.0.lock() {
+            *now += by;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        self.0.lock().map(|d| *d).unwrap_or_default()
+    }
+}
+
+/// How the simulation behaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SimOptions {
+    /// How long a create takes.
+    pub create_duration: Duration,
+    /// How long an update, resize or nodegroup change takes.
+    pub update_duration: Duration,
+    /// How long a delete takes.
+    pub delete_duration: Duration,
+    /// Make every create fail with this `status_reason`.
+    pub fail_create: Option<String>,
+    /// The triples served.
+    pub provides: Vec<DriverKey>,
+    /// Whether the conductor should create a trust first.
+    pub needs_trust: bool,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        let k8s = |distro| DriverKey::new(ServerType::Vm, Some(distro), Coe::Kubernetes);
+        Self {
+            create_duration: Duration::from_secs(3),
+            update_duration: Duration::from_secs(2),
+            delete_duration: Duration::from_secs(2),
+            fail_create: None,
+            provides: vec![
+                k8s(OsDistro::FedoraCoreos),
+                k8s(OsDistro::Ubuntu),
+                k8s(OsDistro::Flatcar),
+            ],
+            needs_trust: false,
+        }
+    }
+}
+
+impl SimOptions {
+    /// Default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Durations of create, update and delete.
+    #[must_use]
+    pub fn durations(mut self, create: Duration, update: Duration, delete: Duration) -> Self {
+        self.create_duration = create;
+        self.update_duration = update;
+        self.delete_duration = delete;
+        self
+    }
+
+    /// Every create fails with `reason`.
+    #[must_use]
+    pub fn fail_create(mut self, reason: impl Into<String>) -> Self {
+        self.fail_create = Some(reason.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Create,
+    Update,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    action: Action,
+    started: Duration,
+    failure: Option<String>,
+}
+
+/// The simulated driver.
+#[derive(Debug)]
+pub struct SimulatedDriver {
+    options: SimOptions,
+    clock: Arc<dyn Clock>,
+    pending: Mutex<HashMap<String, Pending>>,
+}
+
+impl SimulatedDriver {
+    /// A driver on real time.
+    pub fn new(options: SimOptions) -> Self {
+        Self::with_clock(options, Arc::new(SystemClock::default()))
+    }
+
+    /// A driver on the given clock.
+    pub fn with_clock(options: SimOptions, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            options,
+            clock,
+            pending: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn start(&self, cluster: &ClusterRecord, action: Action) -> Result<(), DriverError> {
+        let label = match action {
+            Action::Create => "sim_fail_create",
+            Action::Update => "sim_fail_update",
+            Action::Delete => "sim_fail_delete",
+        };
+        let failure = cluster.labels.get(label).cloned().or_else(|| {
+            (action == Action::Create)
+                .then(|| self.options.fail_create.clone())
+                .flatten()
+        });
+        let mut pending = self
+            .pending
+            .lock()
+            .map_err(|_| DriverError::Infrastructure("simulator state poisoned".into()))?;
+        pending.insert(
+            cluster.uuid.clone(),
+            Pending {
+                action,
+                started: self.clock.now(),
+                failure,
+            },
+        );
+        Ok(())
+    }
+
+    fn duration(&self, action: Action) -> Duration {
+        match action {
+            Action::Create => self.options.create_duration,
+            Action::Update => self.options.update_duration,
+            Action::Delete => self.options.delete_duration,
+        }
+    }
+}
+
+fn mark_in_progress(cluster: &mut ClusterRecord, status: ClusterStatus, nodegroup: Option<&str>) {
+    cluster.status = status.clone();
+    cluster.status_reason = None;
+    for ng in &mut cluster.nodegroups {
+        if nodegroup.is_none_or(|n| ng.name == n || ng.uuid == n) {
+            ng.status = status.clone();
+            ng.status_reason = None;
+        }
+    }
+}
+
+#[async_trait]
+impl Driver for SimulatedDriver {
+    fn provides(&self) -> Vec<DriverKey> {
+        self.options.provides.clone()
+    }
+
+    fn needs_trust(&self) -> bool {
+        self.options.needs_trust
+    }
+
+    async fn create_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        _timeout: Duration,
+    ) -> Result<(), DriverError> {
+        let stack = format!("sim-{}", cluster.uuid.chars().take(8).collect::<String>());
+        cluster.stack_id = Some(stack.clone());
+        for ng in &mut cluster.nodegroups {
+            ng.stack_id = Some(stack.clone());
+        }
+        mark_in_progress(cluster, ClusterStatus::CreateInProgress, None);
+        self.start(cluster, Action::Create)
+    }
+
+    async fn update_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        _rollback: bool,
+    ) -> Result<(), DriverError> {
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, None);
+        self.start(cluster, Action::Update)
+    }
+
+    async fn resize_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+        node_count: u32,
+        _nodes_to_remove: &[String],
+    ) -> Result<(), DriverError> {
+        let ng = cluster.nodegroup_mut(nodegroup).ok_or_else(|| {
+            DriverError::InvalidParameter(format!("Nodegroup {nodegroup} could not be found."))
+        })?;
+        ng.node_count = node_count;
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        self.start(cluster, Action::Update)
+    }
+
+    async fn delete_cluster(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        mark_in_progress(cluster, ClusterStatus::DeleteInProgress, None);
+        self.start(cluster, Action::Delete)
+    }
+
+    async fn update_cluster_status(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        let done = {
+            let pending = self
+                .pending
+                .lock()
+                .map_err(|_| DriverError::Infrastructure("simulator state poisoned".into()))?;
+            match pending.get(&cluster.uuid) {
+                Some(op)
+                    if self.clock.now().saturating_sub(op.started) >= self.duration(op.action) =>
+                {
+                    Some(op.clone())
+                }
+                _ => None,
+            }
+        };
+        let Some(op) = done else { return Ok(()) };
+        if let Ok(mut pending) = self.pending.lock() {
+            pending.remove(&cluster.uuid);
+        }
+        let (complete, failed) = match op.action {
+            Action::Create => (ClusterStatus::CreateComplete, ClusterStatus::CreateFailed),
+            Action::Update => (ClusterStatus::UpdateComplete, ClusterStatus::UpdateFailed),
+            Action::Delete => (ClusterStatus::DeleteComplete, ClusterStatus::DeleteFailed),
+        };
+        let in_progress = |s: &ClusterStatus| s.is_in_progress();
+        if let Some(reason) = op.failure {
+            cluster.status = failed.clone();
+            cluster.status_reason = Some(reason.clone());
+            for ng in cluster
+                .nodegroups
+                .iter_mut()
+                .filter(|n| in_progress(&n.status))
+            {
+                ng.status = failed.clone();
+                ng.status_reason = Some(reason.clone());
+            }
+            return Ok(());
+        }
+        let verb = match op.action {
+            Action::Create => "CREATE",
+            Action::Update => "UPDATE",
+            Action::Delete => "DELETE",
+        };
+        cluster.status = complete.clone();
+        cluster.status_reason = Some(format!("Stack {verb} completed successfully"));
+        let base = cluster.uuid.bytes().fold(0u8, |acc, b| acc.wrapping_add(b)) % 250 + 1;
+        for (index, ng) in cluster.nodegroups.iter_mut().enumerate() {
+            if in_progress(&ng.status) {
+                ng.status = complete.clone();
+                ng.status_reason = cluster.status_reason.clone();
+            }
+            ng.node_addresses = (0..ng.node_count)
+                .map(|i| format!("10.{base}.{index}.{}", i + 10))
+                .collect();
+        }
+        if op.action != Action::Delete {
+            cluster.api_address = Some(format!("https://172.24.{base}.10:6443"));
+            cluster.health_status = Some(HealthStatus::Healthy);
+            cluster.health_status_reason = [("api".to_owned(), "ok".to_owned())].into();
+            cluster
+                .coe_version
+                .get_or_insert_with(|| "v1.30.1".to_owned());
+        }
+        Ok(())
+    }
+
+    async fn create_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+    ) -> Result<(), DriverError> {
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        if let Some(ng) = cluster.nodegroup_mut(nodegroup) {
+            ng.status = ClusterStatus::CreateInProgress;
+        }
+        self.start(cluster, Action::Update)
+    }
+
+    async fn update_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+    ) -> Result<(), DriverError> {
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        self.start(cluster, Action::Update)
+    }
+
+    async fn delete_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+    ) -> Result<(), DriverError> {
+        let before = cluster.nodegroups.len();
+        cluster
+            .nodegroups
+            .retain(|n| n.name != nodegroup && n.uuid != nodegroup);
+        if cluster.nodegroups.len() == before {
+            return Err(DriverError::InvalidParameter(format!(
+                "Nodegroup {nodegroup} could not be found."
+            )));
+        }
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(""));
+        self.start(cluster, Action::Update)
+    }
+}
