@@ -2,7 +2,8 @@
 //! default nodegroups, driver selection, trustee + trust when the driver needs it, the cluster's
 //! CA set, the driver call — with `CREATE_FAILED` and Magnum's `status_reason` on any failure —
 //! plus resize with Magnum's checks, delete, and the periodic status sync that cleans up
-//! certificates and the trust once a cluster is gone. Each step is a `tracing` span.
+//! certificates and the trust once a cluster is gone. Each step is a `tracing` span and a
+//! [`ConductorEvent`] for observers (progress displays, audit logs).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,76 @@ pub struct ClusterResources {
     /// The trustee and trust.
     pub trust: Option<ClusterTrust>,
 }
+
+/// One step of a conductor operation, delivered to observers registered with
+/// [`Conductor::on_event`]. Carries identifiers only — never keys or passwords.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConductorEvent {
+    /// The default nodegroups exist (names, in order).
+    NodegroupsReady {
+        /// Cluster UUID.
+        cluster: String,
+        /// Nodegroup names.
+        nodegroups: Vec<String>,
+    },
+    /// A driver was selected for the cluster's triple.
+    DriverSelected {
+        /// Cluster UUID.
+        cluster: String,
+        /// The triple.
+        key: DriverKey,
+    },
+    /// The trustee user and trust were created.
+    TrustCreated {
+        /// Cluster UUID.
+        cluster: String,
+        /// The trustee's Keystone user id.
+        trustee_user_id: String,
+    },
+    /// The cluster's CA set was generated and stored.
+    CertificatesCreated {
+        /// Cluster UUID.
+        cluster: String,
+    },
+    /// The driver accepted an operation (`create`, `resize`, `delete`).
+    DriverCalled {
+        /// Cluster UUID.
+        cluster: String,
+        /// The operation.
+        operation: &'static str,
+    },
+    /// The cluster's status changed during a sync.
+    StatusChanged {
+        /// Cluster UUID.
+        cluster: String,
+        /// Before.
+        from: ClusterStatus,
+        /// After.
+        to: ClusterStatus,
+    },
+    /// An operation failed; the cluster carries `status` and `reason`.
+    Failed {
+        /// Cluster UUID.
+        cluster: String,
+        /// The failure status.
+        status: ClusterStatus,
+        /// The `status_reason`.
+        reason: String,
+    },
+    /// After `DELETE_COMPLETE`: what was removed.
+    CleanedUp {
+        /// Cluster UUID.
+        cluster: String,
+        /// Certificates removed without error.
+        certificates: bool,
+        /// Trust and trustee removed (true when there was none).
+        trust: bool,
+    },
+}
+
+/// An observer of conductor events.
+pub type EventObserver = Arc<dyn Fn(&ConductorEvent) + Send + Sync>;
 
 /// A conductor operation failed; the cluster record already carries the failure status.
 #[derive(Debug, thiserror::Error)]
@@ -64,6 +135,7 @@ pub struct Conductor {
     certs: Arc<dyn CertStore>,
     ca_options: CaOptions,
     trustees: Option<TrusteeDomain>,
+    observers: Vec<EventObserver>,
 }
 
 impl std::fmt::Debug for Conductor {
@@ -71,6 +143,7 @@ impl std::fmt::Debug for Conductor {
         f.debug_struct("Conductor")
             .field("registry", &self.registry)
             .field("trustees", &self.trustees.is_some())
+            .field("observers", &self.observers.len())
             .finish_non_exhaustive()
     }
 }
@@ -83,6 +156,20 @@ impl Conductor {
             certs,
             ca_options: CaOptions::new(),
             trustees: None,
+            observers: Vec::new(),
+        }
+    }
+
+    /// Adds an observer called with every [`ConductorEvent`], in order, on the calling task.
+    #[must_use]
+    pub fn on_event(mut self, observer: impl Fn(&ConductorEvent) + Send + Sync + 'static) -> Self {
+        self.observers.push(Arc::new(observer));
+        self
+    }
+
+    fn emit(&self, event: ConductorEvent) {
+        for observer in &self.observers {
+            observer(&event);
         }
     }
 
@@ -155,6 +242,7 @@ impl Conductor {
     }
 
     fn fail(
+        &self,
         cluster: &mut ClusterRecord,
         status: ClusterStatus,
         message: String,
@@ -171,6 +259,11 @@ impl Conductor {
             ng.status = status.clone();
             ng.status_reason = Some(message.clone());
         }
+        self.emit(ConductorEvent::Failed {
+            cluster: cluster.uuid.clone(),
+            status,
+            reason: message.clone(),
+        });
         ConductorError::Failed {
             message,
             resources: Box::new(resources),
@@ -196,10 +289,20 @@ impl Conductor {
             cluster.status = ClusterStatus::CreateInProgress;
             cluster.status_reason = None;
             Self::ensure_default_nodegroups(cluster, master_count, node_count);
+            self.emit(ConductorEvent::NodegroupsReady {
+                cluster: cluster.uuid.clone(),
+                nodegroups: cluster.nodegroups.iter().map(|n| n.name.clone()).collect(),
+            });
             let driver = match self.driver_for(cluster) {
-                Ok(driver) => driver,
+                Ok(driver) => {
+                    self.emit(ConductorEvent::DriverSelected {
+                        cluster: cluster.uuid.clone(),
+                        key: DriverKey::of_template(&cluster.template),
+                    });
+                    driver
+                }
                 Err(e) => {
-                    return Err(Self::fail(
+                    return Err(self.fail(
                         cluster,
                         ClusterStatus::CreateFailed,
                         e.to_string(),
@@ -226,13 +329,19 @@ impl Conductor {
                 .instrument(tracing::info_span!("create_trustee_and_trust"))
                 .await;
                 match made {
-                    Ok(trust) => resources.trust = Some(trust),
+                    Ok(trust) => {
+                        self.emit(ConductorEvent::TrustCreated {
+                            cluster: cluster.uuid.clone(),
+                            trustee_user_id: trust.trustee_user_id.clone(),
+                        });
+                        resources.trust = Some(trust);
+                    }
                     Err(why) => {
                         let message = format!(
                             "Failed to create trustee or trust for Cluster: {} ({why})",
                             cluster.uuid
                         );
-                        return Err(Self::fail(
+                        return Err(self.fail(
                             cluster,
                             ClusterStatus::CreateFailed,
                             message,
@@ -251,14 +360,19 @@ impl Conductor {
             let certs = tracing::info_span!("generate_certificates_to_cluster")
                 .in_scope(|| generate_certificates_to_cluster(store.as_ref(), &issuer, &options));
             match certs {
-                Ok(refs) => resources.cert_refs = Some(refs),
+                Ok(refs) => {
+                    self.emit(ConductorEvent::CertificatesCreated {
+                        cluster: cluster.uuid.clone(),
+                    });
+                    resources.cert_refs = Some(refs);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "certificate generation failed");
                     let message = format!(
                         "Failed to create certificates for Cluster: {}",
                         cluster.uuid
                     );
-                    return Err(Self::fail(
+                    return Err(self.fail(
                         cluster,
                         ClusterStatus::CreateFailed,
                         message,
@@ -278,13 +392,14 @@ impl Conductor {
                 .instrument(tracing::info_span!("driver.create_cluster"))
                 .await
             {
-                return Err(Self::fail(
+                return Err(self.fail(
                     cluster,
                     ClusterStatus::CreateFailed,
                     e.to_string(),
                     resources,
                 ));
             }
+            self.called(cluster, "create");
             Ok(resources)
         }
         .instrument(span)
@@ -349,14 +464,22 @@ impl Conductor {
             if let Some(ng) = cluster.nodegroup_mut(&target.name) {
                 ng.node_count = previous;
             }
-            return Err(Self::fail(
+            return Err(self.fail(
                 cluster,
                 ClusterStatus::UpdateFailed,
                 e.to_string(),
                 ClusterResources::default(),
             ));
         }
+        self.called(cluster, "resize");
         Ok(())
+    }
+
+    fn called(&self, cluster: &ClusterRecord, operation: &'static str) {
+        self.emit(ConductorEvent::DriverCalled {
+            cluster: cluster.uuid.clone(),
+            operation,
+        });
     }
 
     /// Starts deleting: pre-delete cleanup, then the driver.
@@ -372,14 +495,18 @@ impl Conductor {
         }
         .instrument(span)
         .await;
-        result.map_err(|e| {
-            Self::fail(
+        match result {
+            Ok(()) => {
+                self.called(cluster, "delete");
+                Ok(())
+            }
+            Err(e) => Err(self.fail(
                 cluster,
                 ClusterStatus::DeleteFailed,
                 e.to_string(),
                 ClusterResources::default(),
-            )
-        })
+            )),
+        }
     }
 
     /// Magnum's periodic status sync for one cluster. Returns `true` when the cluster is gone
@@ -394,27 +521,47 @@ impl Conductor {
         owner: Option<&KeystoneSession>,
     ) -> Result<bool, ConductorError> {
         let driver = self.driver_for(cluster)?;
+        let before = cluster.status.clone();
         if let Err(e) = driver.update_cluster_status(cluster).await {
             tracing::warn!(cluster = %cluster.uuid, error = %e, "status sync failed; will retry");
             return Ok(false);
         }
+        if cluster.status != before {
+            self.emit(ConductorEvent::StatusChanged {
+                cluster: cluster.uuid.clone(),
+                from: before,
+                to: cluster.status.clone(),
+            });
+        }
         if cluster.status != ClusterStatus::DeleteComplete {
             return Ok(false);
         }
+        let mut certificates = true;
         if let Some(refs) = &resources.cert_refs {
             for error in delete_certificates_from_cluster(self.certs.as_ref(), refs) {
+                certificates = false;
                 tracing::warn!(cluster = %cluster.uuid, %error, "certificate cleanup failed");
             }
         }
+        let mut trust_removed = true;
         if let (Some(trust), Some(trustees)) = (&resources.trust, &self.trustees) {
-            trustees
+            let cleanup = trustees
                 .delete_trustee_and_trust(
                     owner,
                     Some(&trust.trust_id),
                     Some((&trust.trustee_user_id, &trust.trustee_password)),
                 )
                 .await;
+            trust_removed = cleanup.trust_gone && cleanup.trustee_gone;
+            for error in &cleanup.errors {
+                tracing::warn!(cluster = %cluster.uuid, %error, "trust cleanup failed");
+            }
         }
+        self.emit(ConductorEvent::CleanedUp {
+            cluster: cluster.uuid.clone(),
+            certificates,
+            trust: trust_removed,
+        });
         Ok(true)
     }
 }

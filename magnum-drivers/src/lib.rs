@@ -11,14 +11,19 @@
 //! * [`conductor`] — Magnum's create / resize / delete / status-sync flow over a registry, the
 //!   CA store and the trustee domain.
 //!
-//! The Heat drivers (`k8s_fedora_coreos_v1`, swarm-mode) are the next step of this crate.
+//! * [`heat`] — the pure half of Magnum's Heat driver: stack names and timeouts, environment
+//!   files, outputs → cluster fields, scale parameters, the poller's status aggregation.
+//!
+//! The Heat drivers themselves (`k8s_fedora_coreos_v1`, swarm-mode: REST calls against a real
+//! Heat) are the next step of this crate.
 
 pub mod conductor;
 pub mod driver;
+pub mod heat;
 pub mod registry;
 pub mod sim;
 
-pub use conductor::{ClusterResources, Conductor, ConductorError};
+pub use conductor::{ClusterResources, Conductor, ConductorError, ConductorEvent, EventObserver};
 pub use driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
 pub use registry::{DriverRegistry, RegistryConfig, RegistryError, RetiredDriver, retired_drivers};
 pub use sim::{Clock, ManualClock, SimOptions, SimulatedDriver, SystemClock};

@@ -8,8 +8,8 @@ use std::time::Duration;
 use magnum_core::ca::{CertStore, CertificateError, MemoryCertStore, StoredCert};
 use magnum_core::types::{ClusterStatus, ClusterTemplate, HealthStatus};
 use magnum_drivers::{
-    ClusterRecord, Conductor, ConductorError, DriverError, DriverRegistry, ManualClock,
-    RegistryConfig, SimOptions, SimulatedDriver,
+    ClusterRecord, Conductor, ConductorError, ConductorEvent, DriverError, DriverRegistry,
+    ManualClock, RegistryConfig, SimOptions, SimulatedDriver,
 };
 
 struct Rig {
@@ -447,4 +447,104 @@ async fn debug_output_has_no_key_material() {
     let dumped = format!("{:?} {:?} {:?}", rig.conductor, resources, rig.store);
     assert!(!dumped.contains("PRIVATE KEY"), "{dumped}");
     assert!(!dumped.contains("BEGIN"), "{dumped}");
+}
+
+#[tokio::test]
+async fn events_trace_each_step_in_order() {
+    use magnum_drivers::ConductorEvent as E;
+    use std::sync::Mutex;
+    let seen: Arc<Mutex<Vec<ConductorEvent>>> = Arc::default();
+    let sink = seen.clone();
+    let clock = Arc::new(ManualClock::default());
+    let mut registry = DriverRegistry::new(RegistryConfig::default());
+    registry.register(
+        "sim",
+        Arc::new(SimulatedDriver::with_clock(
+            SimOptions::new(),
+            clock.clone(),
+        )),
+    );
+    let conductor = Conductor::new(Arc::new(registry), Arc::new(MemoryCertStore::new()))
+        .on_event(move |e| sink.lock().expect("events").push(e.clone()));
+    let uuid = "6b0a4f7e-0011-4b8e-9d1e-0c1a2b3c4d5e";
+    let mut cluster = cluster(uuid);
+    let resources = conductor
+        .cluster_create(&mut cluster, 1, 1, None)
+        .await
+        .expect("create");
+    clock.advance(Duration::from_secs(5));
+    conductor
+        .sync_status(&mut cluster, &resources, None)
+        .await
+        .expect("sync");
+    cluster.nodegroups[1].max_node_count = Some(1);
+    conductor
+        .cluster_resize(&mut cluster, None, 3, &[])
+        .await
+        .expect_err("bounds");
+    conductor
+        .cluster_delete(&mut cluster)
+        .await
+        .expect("delete");
+    clock.advance(Duration::from_secs(5));
+    assert!(
+        conductor
+            .sync_status(&mut cluster, &resources, None)
+            .await
+            .expect("sync")
+    );
+
+    let c = || uuid.to_owned();
+    let key = magnum_drivers::DriverKey::of_template(&cluster.template);
+    let expected = vec![
+        E::NodegroupsReady {
+            cluster: c(),
+            nodegroups: vec!["default-master".into(), "default-worker".into()],
+        },
+        E::DriverSelected { cluster: c(), key },
+        E::CertificatesCreated { cluster: c() },
+        E::DriverCalled {
+            cluster: c(),
+            operation: "create",
+        },
+        E::StatusChanged {
+            cluster: c(),
+            from: ClusterStatus::CreateInProgress,
+            to: ClusterStatus::CreateComplete,
+        },
+        // The refused resize is a validation error (HTTP 400 in Magnum): no event, no status change.
+        E::DriverCalled {
+            cluster: c(),
+            operation: "delete",
+        },
+        E::StatusChanged {
+            cluster: c(),
+            from: ClusterStatus::DeleteInProgress,
+            to: ClusterStatus::DeleteComplete,
+        },
+        E::CleanedUp {
+            cluster: c(),
+            certificates: true,
+            trust: true,
+        },
+    ];
+    assert_eq!(*seen.lock().expect("events"), expected);
+
+    // A failure is an event carrying the status_reason.
+    seen.lock().expect("events").clear();
+    let mut broken = ClusterRecord::new(
+        "6b0a4f7e-0012-4b8e-9d1e-0c1a2b3c4d5e",
+        "b",
+        "p",
+        template(serde_json::json!({"cluster_distro": null})),
+    );
+    let err = conductor
+        .cluster_create(&mut broken, 1, 1, None)
+        .await
+        .expect_err("unsupported");
+    let events = seen.lock().expect("events").clone();
+    assert!(
+        matches!(events.last(), Some(E::Failed { status: ClusterStatus::CreateFailed, reason, .. }) if *reason == err.to_string()),
+        "{events:?}"
+    );
 }

@@ -1,0 +1,44 @@
+//! The pure half of Magnum's Heat driver (stable/2026.1 `magnum/drivers/heat/*`,
+//! `magnum-reference.md` §4): stack naming and timeouts, environment-file selection, stack
+//! outputs → cluster fields, scale parameters, and the poller's nodegroup → cluster status
+//! aggregation. No I/O here: the Heat REST calls build on these and land with the Heat driver.
+
+pub mod environment;
+pub mod naming;
+pub mod outputs;
+pub mod poller;
+
+pub use environment::{StackShape, fip_environment_files};
+pub use naming::{nodegroup_stack_name, stack_name, timeout_mins};
+pub use outputs::{
+    StackOutput, api_address_from_output, apply_outputs, heat_param_for_nodegroup,
+    master_lb_allowed_cidrs, scale_params,
+};
+pub use poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
+
+/// oslo's `strutils.bool_from_string` (non-strict): `1`, `t`, `true`, `on`, `y`, `yes`
+/// (case-insensitive, trimmed) are true; everything else, and no value, is false.
+pub fn bool_from_string(value: Option<&str>) -> bool {
+    value.is_some_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "1" | "t" | "true" | "on" | "y" | "yes"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bool_from_string;
+
+    #[test]
+    fn oslo_truthiness() {
+        for yes in ["1", "t", "True", " yes ", "ON", "y"] {
+            assert!(bool_from_string(Some(yes)), "{yes}");
+        }
+        for no in ["0", "false", "no", "", "2", "enabled"] {
+            assert!(!bool_from_string(Some(no)), "{no}");
+        }
+        assert!(!bool_from_string(None));
+    }
+}
