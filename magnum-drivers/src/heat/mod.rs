@@ -1,11 +1,13 @@
 //! The pure half of Magnum's Heat driver (stable/2026.1 `magnum/drivers/heat/*`,
 //! `magnum-reference.md` §4): stack naming and timeouts, environment-file selection, stack
-//! outputs → cluster fields, scale parameters, and the poller's nodegroup → cluster status
+//! outputs → cluster fields, scale parameters, the parameter mapping, and the poller's
+//! nodegroup → cluster status
 //! aggregation. No I/O here: the Heat REST calls build on these and land with the Heat driver.
 
 pub mod environment;
 pub mod naming;
 pub mod outputs;
+pub mod params;
 pub mod poller;
 
 pub use environment::{StackShape, fip_environment_files};
@@ -14,6 +16,7 @@ pub use outputs::{
     StackOutput, api_address_from_output, apply_outputs, heat_param_for_nodegroup,
     master_lb_allowed_cidrs, scale_params,
 };
+pub use params::{FCOS_MAPPINGS, ParameterMapping, fcos_parameters};
 pub use poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
 
 /// oslo's `strutils.bool_from_string` (non-strict): `1`, `t`, `true`, `on`, `y`, `yes`
