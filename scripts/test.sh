@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it (README's second command):
 #   formatting, clippy (warnings are errors), the pure build without I/O, every Rust test
 #   (unit, wiremock, doc tests), the conformance suite against a REAL magnum-api 23.0.0 and the
-#   auth/trust suite against a REAL Keystone 30.0.0, both started here on 127.0.0.1 and stopped
+#   auth/trust suite against a REAL Keystone 30.0.0, the Heat suite against a REAL Heat 27.0.1,
+#   all started here on 127.0.0.1 and stopped
 #   by pid, then the examples.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,7 @@ state=$(mktemp -d)
 cleanup() {
   scripts/real-magnum/down.sh "$state/magnum"
   scripts/real-magnum/down.sh "$state/magnum-keystone"
+  scripts/real-heat/down.sh "$state/heat"
   scripts/real-keystone/down.sh "$state/keystone"
   rm -rf "$state"
 }
@@ -23,7 +25,7 @@ if ! command -v openssl >/dev/null; then
 fi
 openssl version
 
-echo "== real Keystone and magnum-api"
+echo "== real Keystone, magnum-api and Heat"
 scripts/real-keystone/up.sh "$state/keystone"
 scripts/real-magnum/up.sh "$state/magnum"
 # A second magnum-api behind Magnum's real authtoken filter, validating tokens of this Keystone,
@@ -34,6 +36,9 @@ MAGNUM_SEED_PROJECT=$(python3 scripts/real-keystone/admin_project.py "$(cat "$st
   scripts/real-magnum/up.sh "$state/magnum-keystone"
 python3 scripts/real-keystone/register_service.py "$(cat "$state/keystone/url")" admin-secret \
   container-infra "$(cat "$state/magnum-keystone/url")/v1"
+# A real Heat 27.0.1 (API + engine in one process, sqlite, no broker) registered as
+# `orchestration` in the same Keystone: the Heat REST layer's suite (magnum-drivers/tests/heat_real.rs).
+scripts/real-heat/up.sh "$state/heat" "$(cat "$state/keystone/url")" admin-secret
 # python-magnumclient 5.0.0, for byte-compatibility checks of kubeconfig output.
 osc_venv="${BENCH_VENV:-$repo/.cache/venv-bench}"
 if ! "$osc_venv/bin/python" -c 'import magnumclient, openstack' 2>/dev/null; then
@@ -58,7 +63,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core --no-deps
 echo "== tests (conformance included: --include-ignored)"
 cargo test --workspace -- --include-ignored 2>&1 | tee "$state/test.log"
 # The real-server suites must have run, not been skipped.
-for suite in conformance keystone ca kubeconfig conductor_keystone; do
+for suite in conformance keystone ca kubeconfig conductor_keystone heat_real; do
   grep -q "Running tests/$suite.rs" "$state/test.log" || { echo "$suite suite did not run" >&2; exit 1; }
   if grep -A3 "Running tests/$suite.rs" "$state/test.log" | grep -q 'running 0 tests'; then
     echo "$suite suite ran 0 tests" >&2; exit 1

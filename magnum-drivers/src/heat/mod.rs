@@ -1,15 +1,17 @@
-//! The pure half of Magnum's Heat driver (stable/2026.1 `magnum/drivers/heat/*`,
-//! `magnum-reference.md` §4): stack naming and timeouts, environment-file selection, stack
-//! outputs → cluster fields, scale parameters, the parameter mapping, and the poller's
-//! nodegroup → cluster status
-//! aggregation. No I/O here: the Heat REST calls build on these and land with the Heat driver.
+//! Magnum's Heat driver machinery (stable/2026.1 `magnum/drivers/heat/*`, `magnum-reference.md`
+//! §4). Pure: stack naming and timeouts, environment-file selection, stack outputs → cluster
+//! fields, scale parameters, the parameter mapping, the poller's nodegroup → cluster status
+//! aggregation. I/O: [`client`], the Heat REST calls (stack create, get, parameter update,
+//! delete) the Heat driver is built on.
 
+pub mod client;
 pub mod environment;
 pub mod naming;
 pub mod outputs;
 pub mod params;
 pub mod poller;
 
+pub use client::{HeatClient, HeatError, Stack, StackCreate, StackRef};
 pub use environment::{StackShape, fip_environment_files};
 pub use naming::{nodegroup_stack_name, stack_name, timeout_mins};
 pub use outputs::{
