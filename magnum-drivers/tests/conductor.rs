@@ -80,15 +80,26 @@ async fn sync_until_settled(
     gone
 }
 
+/// A cluster the conductor accepted (still `CREATE_IN_PROGRESS`) and what was made for it.
+async fn create(
+    rig: &Rig,
+    uuid: &str,
+    masters: u32,
+    nodes: u32,
+) -> (ClusterRecord, magnum_drivers::ClusterResources) {
+    let mut cluster = cluster(uuid);
+    let resources = rig
+        .conductor
+        .cluster_create(&mut cluster, masters, nodes, None)
+        .await
+        .expect("create accepted");
+    (cluster, resources)
+}
+
 #[tokio::test]
 async fn create_resize_delete_lifecycle() {
     let rig = rig();
-    let mut cluster = cluster("6b0a4f7e-0001-4b8e-9d1e-0c1a2b3c4d5e");
-    let resources = rig
-        .conductor
-        .cluster_create(&mut cluster, 1, 2, None)
-        .await
-        .expect("create accepted");
+    let (mut cluster, resources) = create(&rig, "6b0a4f7e-0001-4b8e-9d1e-0c1a2b3c4d5e", 1, 2).await;
 
     // Magnum's two default nodegroups, from the template.
     let names: Vec<_> = cluster
@@ -184,12 +195,7 @@ async fn create_resize_delete_lifecycle() {
 #[tokio::test]
 async fn resize_outside_bounds_uses_magnums_message() {
     let rig = rig();
-    let mut cluster = cluster("6b0a4f7e-0002-4b8e-9d1e-0c1a2b3c4d5e");
-    let resources = rig
-        .conductor
-        .cluster_create(&mut cluster, 1, 1, None)
-        .await
-        .expect("create");
+    let (mut cluster, resources) = create(&rig, "6b0a4f7e-0002-4b8e-9d1e-0c1a2b3c4d5e", 1, 1).await;
     sync_until_settled(&rig, &mut cluster, &resources).await;
     cluster.nodegroups[1].max_node_count = Some(3);
     let err = rig
@@ -438,12 +444,7 @@ async fn unsupported_template_fails_create_with_loaded_list() {
 #[tokio::test]
 async fn debug_output_has_no_key_material() {
     let rig = rig();
-    let mut cluster = cluster("6b0a4f7e-0010-4b8e-9d1e-0c1a2b3c4d5e");
-    let resources = rig
-        .conductor
-        .cluster_create(&mut cluster, 1, 1, None)
-        .await
-        .expect("create");
+    let (_cluster, resources) = create(&rig, "6b0a4f7e-0010-4b8e-9d1e-0c1a2b3c4d5e", 1, 1).await;
     let dumped = format!("{:?} {:?} {:?}", rig.conductor, resources, rig.store);
     assert!(!dumped.contains("PRIVATE KEY"), "{dumped}");
     assert!(!dumped.contains("BEGIN"), "{dumped}");

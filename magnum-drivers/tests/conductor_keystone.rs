@@ -7,11 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use http::Method;
 use magnum_core::ca::MemoryCertStore;
-use magnum_core::config::{AuthMethod, DomainRef, ProjectRef, Scope, UserRef};
+use magnum_core::config::{DomainRef, ProjectRef, Scope, UserRef};
 use magnum_core::keystone::KeystoneSession;
 use magnum_core::keystone::trust::TrusteeDomain;
 use magnum_core::types::{ClusterStatus, ClusterTemplate};
@@ -19,78 +19,11 @@ use magnum_drivers::{
     ClusterRecord, Conductor, DriverRegistry, ManualClock, RegistryConfig, SimOptions,
     SimulatedDriver,
 };
-use secrecy::SecretString;
 use serde_json::{Value, json};
 
-fn keystone() -> String {
-    std::env::var("KEYSTONE_URL")
-        .expect("KEYSTONE_URL is not set: run scripts/test.sh, which starts a real Keystone")
-}
+mod common;
 
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
-fn login(user: UserRef, password: &str, scope: Scope) -> KeystoneSession {
-    let method = AuthMethod::Password {
-        user,
-        password: SecretString::from(password.to_owned()),
-    };
-    KeystoneSession::builder(keystone(), method)
-        .scope(scope)
-        .region("RegionOne")
-        .build()
-        .unwrap()
-}
-
-fn admin() -> KeystoneSession {
-    let password =
-        std::env::var("KEYSTONE_ADMIN_PASSWORD").unwrap_or_else(|_| "admin-secret".into());
-    let default = || DomainRef::Name("Default".into());
-    login(
-        UserRef::Name {
-            name: "admin".into(),
-            domain: default(),
-        },
-        &password,
-        Scope::Project(ProjectRef::Name {
-            name: "admin".into(),
-            domain: default(),
-        }),
-    )
-}
-
-async fn create(admin: &KeystoneSession, kind: &str, body: Value) -> String {
-    let made: Value = admin
-        .identity(
-            Method::POST,
-            &format!("{kind}s"),
-            Some(&json!({ kind: body })),
-        )
-        .await
-        .unwrap();
-    made[kind]["id"].as_str().unwrap().to_owned()
-}
-
-async fn grant(admin: &KeystoneSession, target: &str, user_id: &str, role: &str) {
-    let roles: Value = admin
-        .identity(Method::GET, &format!("roles?name={role}"), None)
-        .await
-        .unwrap();
-    let role_id = roles["roles"][0]["id"].as_str().unwrap();
-    admin
-        .identity_empty(
-            Method::PUT,
-            &format!("{target}/users/{user_id}/roles/{role_id}"),
-            None,
-        )
-        .await
-        .unwrap();
-}
+use common::{admin, create, grant, login, member, unique};
 
 /// A project owner (member of a fresh project) and a trustee domain with its own manager.
 struct Setup {
@@ -104,26 +37,7 @@ struct Setup {
 async fn setup() -> Setup {
     let admin = admin();
     let domain_id = create(&admin, "domain", json!({"name": unique("dom")})).await;
-    let project_id = create(
-        &admin,
-        "project",
-        json!({"name": unique("proj"), "domain_id": domain_id}),
-    )
-    .await;
-    let owner_password = unique("pw");
-    let owner_id = create(
-        &admin,
-        "user",
-        json!({"name": unique("owner"), "domain_id": domain_id, "password": owner_password}),
-    )
-    .await;
-    grant(
-        &admin,
-        &format!("projects/{project_id}"),
-        &owner_id,
-        "member",
-    )
-    .await;
+    let (owner_id, project_id, owner_password) = member(&admin, &domain_id).await;
     let owner = login(
         UserRef::Id(owner_id.clone()),
         &owner_password,

@@ -11,10 +11,9 @@
 //! parameter value refused with 400 and the stack left as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use http::Method;
-use magnum_core::config::{AuthMethod, DomainRef, ProjectRef, Scope, UserRef};
+use magnum_core::config::{ProjectRef, Scope, UserRef};
 use magnum_core::keystone::KeystoneSession;
 use magnum_core::types::{ClusterStatus, ClusterTemplate};
 use magnum_drivers::heat::{
@@ -22,8 +21,8 @@ use magnum_drivers::heat::{
     scale_params, stack_name,
 };
 use magnum_drivers::{ClusterRecord, Conductor};
-use secrecy::SecretString;
-use serde_json::{Value, json};
+
+use serde_json::json;
 
 const CLUSTER_TEMPLATE: &str = r#"
 heat_template_version: 2021-04-16
@@ -58,88 +57,16 @@ resource_registry:
   "OS::Nova::*": "OS::Heat::None"
 "#;
 
-fn keystone() -> String {
-    std::env::var("KEYSTONE_URL")
-        .expect("KEYSTONE_URL is not set: run scripts/test.sh, which starts Keystone and Heat")
-}
+mod common;
 
-fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
-
-fn login(user: UserRef, password: &str, scope: Scope) -> KeystoneSession {
-    let method = AuthMethod::Password {
-        user,
-        password: SecretString::from(password.to_owned()),
-    };
-    KeystoneSession::builder(keystone(), method)
-        .scope(scope)
-        .region("RegionOne")
-        .build()
-        .unwrap()
-}
+use common::{admin, login, member, unique};
 
 /// A fresh project and a `member` user in it: Heat 27's default policy lets members create stacks.
 async fn member_session() -> KeystoneSession {
-    let password =
-        std::env::var("KEYSTONE_ADMIN_PASSWORD").unwrap_or_else(|_| "admin-secret".into());
-    let default = || DomainRef::Name("Default".into());
-    let admin = login(
-        UserRef::Name {
-            name: "admin".into(),
-            domain: default(),
-        },
-        &password,
-        Scope::Project(ProjectRef::Name {
-            name: "admin".into(),
-            domain: default(),
-        }),
-    );
-    let post = |kind: &'static str, body: Value| {
-        let admin = admin.clone();
-        async move {
-            let made: Value = admin
-                .identity(
-                    Method::POST,
-                    &format!("{kind}s"),
-                    Some(&json!({ kind: body })),
-                )
-                .await
-                .unwrap();
-            made[kind]["id"].as_str().unwrap().to_owned()
-        }
-    };
-    let project = post(
-        "project",
-        json!({"name": unique("heat-proj"), "domain_id": "default"}),
-    )
-    .await;
-    let user_password = unique("pw");
-    let user = post(
-        "user",
-        json!({"name": unique("heat-user"), "domain_id": "default", "password": user_password}),
-    )
-    .await;
-    let roles: Value = admin
-        .identity(Method::GET, "roles?name=member", None)
-        .await
-        .unwrap();
-    let member = roles["roles"][0]["id"].as_str().unwrap();
-    admin
-        .identity_empty(
-            Method::PUT,
-            &format!("projects/{project}/users/{user}/roles/{member}"),
-            None,
-        )
-        .await
-        .unwrap();
+    let (user, project, password) = member(&admin(), "default").await;
     login(
         UserRef::Id(user),
-        &user_password,
+        &password,
         Scope::Project(ProjectRef::Id(project)),
     )
 }

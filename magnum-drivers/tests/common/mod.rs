@@ -1,0 +1,106 @@
+//! Helpers shared by the suites that run against the real Keystone `scripts/test.sh` starts
+//! (`KEYSTONE_URL`): sessions, unique names, and the admin calls that set up projects and users.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::Method;
+use magnum_core::config::{AuthMethod, DomainRef, ProjectRef, Scope, UserRef};
+use magnum_core::keystone::KeystoneSession;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+/// The real Keystone's URL.
+pub fn keystone() -> String {
+    std::env::var("KEYSTONE_URL")
+        .expect("KEYSTONE_URL is not set: run scripts/test.sh, which starts a real Keystone")
+}
+
+/// A name no other test run uses.
+pub fn unique(prefix: &str) -> String {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// A password session.
+pub fn login(user: UserRef, password: &str, scope: Scope) -> KeystoneSession {
+    let method = AuthMethod::Password {
+        user,
+        password: SecretString::from(password.to_owned()),
+    };
+    KeystoneSession::builder(keystone(), method)
+        .scope(scope)
+        .region("RegionOne")
+        .build()
+        .unwrap()
+}
+
+/// The bootstrap admin, scoped to project `admin`.
+pub fn admin() -> KeystoneSession {
+    let password =
+        std::env::var("KEYSTONE_ADMIN_PASSWORD").unwrap_or_else(|_| "admin-secret".into());
+    let default = || DomainRef::Name("Default".into());
+    login(
+        UserRef::Name {
+            name: "admin".into(),
+            domain: default(),
+        },
+        &password,
+        Scope::Project(ProjectRef::Name {
+            name: "admin".into(),
+            domain: default(),
+        }),
+    )
+}
+
+/// `POST /v3/<kind>s` with `{kind: body}`; returns the new id.
+pub async fn create(admin: &KeystoneSession, kind: &str, body: Value) -> String {
+    let made: Value = admin
+        .identity(
+            Method::POST,
+            &format!("{kind}s"),
+            Some(&json!({ kind: body })),
+        )
+        .await
+        .unwrap();
+    made[kind]["id"].as_str().unwrap().to_owned()
+}
+
+/// Grants `role` (by name) to `user_id` on `target` (`projects/<id>` or `domains/<id>`).
+pub async fn grant(admin: &KeystoneSession, target: &str, user_id: &str, role: &str) {
+    let roles: Value = admin
+        .identity(Method::GET, &format!("roles?name={role}"), None)
+        .await
+        .unwrap();
+    let role_id = roles["roles"][0]["id"].as_str().unwrap();
+    admin
+        .identity_empty(
+            Method::PUT,
+            &format!("{target}/users/{user_id}/roles/{role_id}"),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
+/// A fresh project in `domain_id` with a `member` user; returns (user id, project id, password).
+pub async fn member(admin: &KeystoneSession, domain_id: &str) -> (String, String, String) {
+    let project_id = create(
+        admin,
+        "project",
+        json!({"name": unique("proj"), "domain_id": domain_id}),
+    )
+    .await;
+    let password = unique("pw");
+    let user_id = create(
+        admin,
+        "user",
+        json!({"name": unique("user"), "domain_id": domain_id, "password": password}),
+    )
+    .await;
+    grant(admin, &format!("projects/{project_id}"), &user_id, "member").await;
+    (user_id, project_id, password)
+}
