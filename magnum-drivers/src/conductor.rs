@@ -110,10 +110,11 @@ pub enum ConductorError {
     /// The driver refused (invalid input, not supported) — an API-level 400.
     #[error(transparent)]
     Driver(#[from] DriverError),
-    /// The operation is not allowed in the cluster's current status.
-    #[error("{operation} when cluster status is \"{status}\" is not supported.")]
+    /// The operation is not allowed in the cluster's current status (Magnum's `NotSupported`:
+    /// `Updating a cluster when status is "CREATE_IN_PROGRESS" is not supported.`).
+    #[error("{operation} when status is \"{status}\" is not supported.")]
     WrongStatus {
-        /// The operation.
+        /// The operation, as Magnum words it (`Updating a cluster`, `Upgrading a cluster`).
         operation: &'static str,
         /// The status.
         status: ClusterStatus,
@@ -425,7 +426,7 @@ impl Conductor {
             );
         if !allowed {
             return Err(ConductorError::WrongStatus {
-                operation: "cluster_resize",
+                operation: "Updating a cluster",
                 status: cluster.status.clone(),
             });
         }
@@ -480,6 +481,209 @@ impl Conductor {
             cluster: cluster.uuid.clone(),
             operation,
         });
+    }
+
+    /// Magnum's `cluster_update` for a new worker count (`PATCH node_count`): the status must
+    /// allow updates; an unchanged count is a no-op; otherwise the default worker's count is
+    /// set and the driver updates, and a driver failure leaves `UPDATE_FAILED` with the count
+    /// restored.
+    ///
+    /// # Errors
+    /// [`ConductorError::WrongStatus`] with Magnum's message, or the driver's failure.
+    pub async fn cluster_update(
+        &self,
+        cluster: &mut ClusterRecord,
+        node_count: u32,
+        rollback: bool,
+    ) -> Result<(), ConductorError> {
+        if !cluster.status.allows_update() {
+            return Err(ConductorError::WrongStatus {
+                operation: "Updating a cluster",
+                status: cluster.status.clone(),
+            });
+        }
+        let driver = self.driver_for(cluster)?;
+        let Some(worker) = cluster.default_worker_mut() else {
+            return Err(DriverError::InvalidParameter(
+                "Nodegroup default-worker could not be found.".into(),
+            )
+            .into());
+        };
+        let previous = worker.node_count;
+        if previous == node_count {
+            return Ok(());
+        }
+        worker.node_count = node_count;
+        if let Err(e) = driver.update_cluster(cluster, rollback).await {
+            if let Some(worker) = cluster.default_worker_mut() {
+                worker.node_count = previous;
+            }
+            return Err(self.fail(
+                cluster,
+                ClusterStatus::UpdateFailed,
+                e.to_string(),
+                ClusterResources::default(),
+            ));
+        }
+        self.called(cluster, "update");
+        Ok(())
+    }
+
+    /// Magnum's `cluster_upgrade`: the status must allow it; a driver that does not support
+    /// upgrades (`NotSupported`) leaves the cluster untouched, any other failure leaves
+    /// `UPDATE_FAILED`.
+    ///
+    /// # Errors
+    /// [`ConductorError::WrongStatus`], [`ConductorError::Driver`] for `NotSupported`, or the
+    /// driver's failure.
+    pub async fn cluster_upgrade(
+        &self,
+        cluster: &mut ClusterRecord,
+        template: &magnum_core::types::ClusterTemplate,
+        max_batch_size: u32,
+        nodegroup: Option<&str>,
+    ) -> Result<(), ConductorError> {
+        if !cluster.status.allows_update() {
+            return Err(ConductorError::WrongStatus {
+                operation: "Upgrading a cluster",
+                status: cluster.status.clone(),
+            });
+        }
+        let driver = self.driver_for(cluster)?;
+        let nodegroup = nodegroup.unwrap_or("default-worker").to_owned();
+        match driver
+            .upgrade_cluster(cluster, template, max_batch_size, &nodegroup)
+            .await
+        {
+            Ok(()) => {
+                self.called(cluster, "upgrade");
+                Ok(())
+            }
+            Err(e @ DriverError::NotSupported(_)) => Err(e.into()),
+            Err(e) => Err(self.fail(
+                cluster,
+                ClusterStatus::UpdateFailed,
+                e.to_string(),
+                ClusterResources::default(),
+            )),
+        }
+    }
+
+    /// Magnum's nodegroup create: the nodegroup is added (`CREATE_IN_PROGRESS`), the cluster goes
+    /// `UPDATE_IN_PROGRESS`, and the driver builds it; on failure the nodegroup is
+    /// `CREATE_FAILED` and the cluster `UPDATE_FAILED`.
+    ///
+    /// # Errors
+    /// [`ConductorError::WrongStatus`]; `InvalidParameter` with Magnum's messages (no API
+    /// address yet, master role, duplicate name, inconsistent min/max/count); or the driver's
+    /// failure.
+    pub async fn nodegroup_create(
+        &self,
+        cluster: &mut ClusterRecord,
+        mut nodegroup: NodeGroupRecord,
+    ) -> Result<(), ConductorError> {
+        if !cluster.status.allows_update() {
+            return Err(ConductorError::WrongStatus {
+                operation: "Updating a cluster",
+                status: cluster.status.clone(),
+            });
+        }
+        let invalid = |m: String| Err(ConductorError::Driver(DriverError::InvalidParameter(m)));
+        if cluster.api_address.is_none() {
+            return invalid("Cluster API address is not available yet".into());
+        }
+        if nodegroup.is_master() {
+            return invalid("Creating master nodegroups is currently not supported.".into());
+        }
+        if cluster.nodegroups.iter().any(|n| n.name == nodegroup.name) {
+            return invalid(format!(
+                "A node group with name {} already exists in the cluster {}.",
+                nodegroup.name, cluster.name
+            ));
+        }
+        let (name, min, count) = (
+            &nodegroup.name,
+            nodegroup.min_node_count,
+            nodegroup.node_count,
+        );
+        if let Some(max) = nodegroup.max_node_count {
+            if max < min {
+                return invalid(format!(
+                    "max_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to max_node_count ({max}))."
+                ));
+            }
+            if count > max {
+                return invalid(format!(
+                    "max_node_count for {name} is invalid (node_count ({count}) should be less or equal to max_node_count ({max}))."
+                ));
+            }
+        }
+        if min > count {
+            return invalid(format!(
+                "min_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to node_count ({count}))."
+            ));
+        }
+        let driver = self.driver_for(cluster)?;
+        let name = nodegroup.name.clone();
+        nodegroup.is_default = false;
+        nodegroup.status = ClusterStatus::CreateInProgress;
+        cluster.nodegroups.push(nodegroup);
+        cluster.status = ClusterStatus::UpdateInProgress;
+        if let Err(e) = driver.create_nodegroup(cluster, &name).await {
+            let message = e.to_string();
+            if let Some(ng) = cluster.nodegroup_mut(&name) {
+                ng.status = ClusterStatus::CreateFailed;
+                ng.status_reason = Some(message.clone());
+            }
+            return Err(self.fail(
+                cluster,
+                ClusterStatus::UpdateFailed,
+                message,
+                ClusterResources::default(),
+            ));
+        }
+        self.called(cluster, "nodegroup_create");
+        Ok(())
+    }
+
+    /// Magnum's nodegroup delete: default nodegroups cannot be deleted; otherwise the driver
+    /// removes it.
+    ///
+    /// # Errors
+    /// `InvalidParameter` for a default or unknown nodegroup, or the driver's failure.
+    pub async fn nodegroup_delete(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+    ) -> Result<(), ConductorError> {
+        let Some(target) = cluster
+            .nodegroups
+            .iter()
+            .find(|n| n.name == nodegroup || n.uuid == nodegroup)
+        else {
+            return Err(DriverError::InvalidParameter(format!(
+                "Nodegroup {nodegroup} could not be found."
+            ))
+            .into());
+        };
+        if target.is_default {
+            return Err(DriverError::InvalidParameter(
+                "Deleting a default nodegroup is not supported.".into(),
+            )
+            .into());
+        }
+        let driver = self.driver_for(cluster)?;
+        let name = target.name.clone();
+        if let Err(e) = driver.delete_nodegroup(cluster, &name).await {
+            return Err(self.fail(
+                cluster,
+                ClusterStatus::UpdateFailed,
+                e.to_string(),
+                ClusterResources::default(),
+            ));
+        }
+        self.called(cluster, "nodegroup_delete");
+        Ok(())
     }
 
     /// Starts deleting: pre-delete cleanup, then the driver.

@@ -549,3 +549,140 @@ async fn events_trace_each_step_in_order() {
         "{events:?}"
     );
 }
+
+#[tokio::test]
+async fn update_upgrade_and_status_guard_use_magnums_messages() {
+    let rig = rig();
+    let (mut cluster, resources) = create(&rig, "6b0a4f7e-0013-4b8e-9d1e-0c1a2b3c4d5e", 1, 1).await;
+    let err = rig
+        .conductor
+        .cluster_update(&mut cluster, 3, false)
+        .await
+        .expect_err("still creating");
+    assert_eq!(
+        err.to_string(),
+        "Updating a cluster when status is \"CREATE_IN_PROGRESS\" is not supported."
+    );
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+
+    // Same count: nothing happens.
+    rig.conductor
+        .cluster_update(&mut cluster, 1, false)
+        .await
+        .expect("no-op");
+    assert_eq!(cluster.status, ClusterStatus::CreateComplete);
+    // New count: the default worker changes and the driver updates.
+    rig.conductor
+        .cluster_update(&mut cluster, 3, false)
+        .await
+        .expect("update");
+    assert_eq!(cluster.status, ClusterStatus::UpdateInProgress);
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    assert_eq!(
+        (cluster.status.clone(), cluster.node_count()),
+        (ClusterStatus::UpdateComplete, 3)
+    );
+
+    let template = cluster.template.clone();
+    let err = rig
+        .conductor
+        .cluster_upgrade(&mut cluster, &template, 1, None)
+        .await
+        .expect_err("upgrade");
+    assert!(
+        matches!(err, ConductorError::Driver(DriverError::NotSupported(_))),
+        "{err:?}"
+    );
+    assert_eq!(
+        cluster.status,
+        ClusterStatus::UpdateComplete,
+        "NotSupported leaves the cluster as it was"
+    );
+}
+
+#[tokio::test]
+async fn nodegroup_create_and_delete_follow_magnums_rules() {
+    use magnum_drivers::NodeGroupRecord;
+    let rig = rig();
+    let (mut cluster, resources) = create(&rig, "6b0a4f7e-0014-4b8e-9d1e-0c1a2b3c4d5e", 1, 1).await;
+    let gpu = || NodeGroupRecord::new("ng-gpu", "gpu", "worker", 2);
+    let err = rig
+        .conductor
+        .nodegroup_create(&mut cluster, gpu())
+        .await
+        .expect_err("creating");
+    assert!(matches!(err, ConductorError::WrongStatus { .. }), "{err:?}");
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+
+    let refused = |ng: NodeGroupRecord| {
+        let conductor = rig.conductor.clone();
+        let mut cluster = cluster.clone();
+        async move {
+            conductor
+                .nodegroup_create(&mut cluster, ng)
+                .await
+                .expect_err("refused")
+                .to_string()
+        }
+    };
+    let mut no_api = cluster.clone();
+    no_api.api_address = None;
+    let err = rig
+        .conductor
+        .nodegroup_create(&mut no_api, gpu())
+        .await
+        .expect_err("no api");
+    assert_eq!(err.to_string(), "Cluster API address is not available yet");
+    assert_eq!(
+        refused(NodeGroupRecord::new("m2", "m2", "master", 1)).await,
+        "Creating master nodegroups is currently not supported."
+    );
+    assert_eq!(
+        refused(NodeGroupRecord::new("x", "default-worker", "worker", 1)).await,
+        "A node group with name default-worker already exists in the cluster demo."
+    );
+    let mut small = gpu();
+    small.min_node_count = 3;
+    assert_eq!(
+        refused(small).await,
+        "min_node_count for gpu is invalid (min_node_count (3) should be less or equal to node_count (2))."
+    );
+    let mut capped = gpu();
+    capped.max_node_count = Some(1);
+    assert_eq!(
+        refused(capped).await,
+        "max_node_count for gpu is invalid (node_count (2) should be less or equal to max_node_count (1))."
+    );
+
+    rig.conductor
+        .nodegroup_create(&mut cluster, gpu())
+        .await
+        .expect("create nodegroup");
+    assert_eq!(cluster.status, ClusterStatus::UpdateInProgress);
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    assert_eq!(cluster.status, ClusterStatus::UpdateComplete);
+    assert_eq!(cluster.node_count(), 3, "1 default worker + 2 gpu");
+
+    let err = rig
+        .conductor
+        .nodegroup_delete(&mut cluster, "default-worker")
+        .await
+        .expect_err("default");
+    assert_eq!(
+        err.to_string(),
+        "Deleting a default nodegroup is not supported."
+    );
+    let err = rig
+        .conductor
+        .nodegroup_delete(&mut cluster, "nope")
+        .await
+        .expect_err("unknown");
+    assert_eq!(err.to_string(), "Nodegroup nope could not be found.");
+    rig.conductor
+        .nodegroup_delete(&mut cluster, "gpu")
+        .await
+        .expect("delete nodegroup");
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    assert!(cluster.nodegroups.iter().all(|n| n.name != "gpu"));
+    assert_eq!(cluster.node_count(), 1);
+}
