@@ -7,7 +7,8 @@
 //! * **Pure** (always built, no tokio/reqwest): typed models of every v1 resource
 //!   ([`types`]), identifiers ([`ids`]), microversions and the rule that picks one per call
 //!   ([`microversion`]), request values for every operation ([`request`]), response decoding
-//!   ([`decode`]), wait conditions ([`wait::conditions`]) and errors ([`Error`], [`ErrorKind`]).
+//!   ([`decode`]), wait conditions ([`wait::conditions`]), errors ([`Error`], [`ErrorKind`]) and
+//!   the failure explainer ([`doctor`]).
 //! * **I/O** (`client`): the async [`Client`] (auth seam, discovery, retries), the generic
 //!   [`Api<R>`](Api) handle with resource actions, and the waiters in [`wait`].
 //!
@@ -36,6 +37,7 @@ pub mod access;
 pub mod ca;
 pub mod config;
 pub mod decode;
+pub mod doctor;
 pub mod error;
 #[cfg(feature = "ca")]
 mod fsutil;
