@@ -346,6 +346,34 @@ fn merge_kubeconfig(existing: &str, addition: &str, switch_context: bool) -> PyR
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }
 
+/// Explains a failed cluster (`status_reason` + `faults`): a list of findings with code, pain
+/// point, cause, actor (`user` / `deployer` / `either`), retryable, fix and source.
+#[pyfunction]
+#[pyo3(signature = (status_reason, faults=None))]
+fn explain_failure(
+    py: Python<'_>,
+    status_reason: Option<&str>,
+    faults: Option<std::collections::BTreeMap<String, String>>,
+) -> PyResult<Py<PyAny>> {
+    use magnum_core::doctor::{Actor, explain_cluster};
+    let findings: Vec<serde_json::Value> =
+        explain_cluster(status_reason, &faults.unwrap_or_default())
+            .into_iter()
+            .map(|e| {
+                let actor = match e.actor {
+                    Actor::User => "user",
+                    Actor::Deployer => "deployer",
+                    _ => "either",
+                };
+                serde_json::json!({
+                    "code": e.code, "pain_point": e.pain_point, "cause": e.cause, "actor": actor,
+                    "retryable": e.retryable, "fix": e.fix, "source": e.source,
+                })
+            })
+            .collect();
+    Ok(pythonize::pythonize(py, &findings)?.unbind())
+}
+
 /// The native module.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -353,6 +381,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(generate_cluster_ca, m)?)?;
     m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
     m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;
+    m.add_function(wrap_pyfunction!(explain_failure, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

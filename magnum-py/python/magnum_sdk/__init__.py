@@ -55,7 +55,7 @@ from .models import (
 __version__: str = _native.__version__
 
 __all__ = [
-    "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig",
+    "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
     "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
@@ -83,6 +83,14 @@ def sign_csr(csr: str, ca_certificate: str, ca_private_key: str, *, passphrase: 
 def merge_kubeconfig(existing: str, addition: str, *, switch_context: bool = True) -> str:
     """Merges a kubeconfig into another without clobbering other clusters, contexts or users."""
     result: str = _native.merge_kubeconfig(existing, addition, switch_context)
+    return result
+
+
+def explain_failure(status_reason: Optional[str], faults: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+    """Explains a failed cluster from its ``status_reason`` and ``faults`` ({nodegroup: reason}):
+    one dict per cause with ``code``, ``pain_point``, ``cause``, ``actor`` (``user`` /
+    ``deployer`` / ``either``), ``retryable``, ``fix`` and ``source``. Unknown text → ``[]``."""
+    result: List[Dict[str, Any]] = _native.explain_failure(status_reason, dict(faults) if faults is not None else None)
     return result
 
 

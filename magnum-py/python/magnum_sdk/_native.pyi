@@ -1,7 +1,7 @@
 # Stubs of the private native module (checked by mypy.stubtest in scripts/test.sh).
 from typing import Any, Awaitable, Callable, Dict, List, Optional, final
 
-__all__ = ["NativeClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "create_cluster_trust", "delete_cluster_trust", "__version__"]
+__all__ = ["NativeClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure", "create_cluster_trust", "delete_cluster_trust", "__version__"]
 
 __version__: str
 
@@ -24,6 +24,7 @@ class NativeClient:
 def generate_cluster_ca(issuer_name: str, key_type: Optional[str] = None) -> Dict[str, Dict[str, str]]: ...
 def sign_csr(csr: str, ca_certificate: str, ca_private_key: str, passphrase: Optional[str] = None) -> str: ...
 def merge_kubeconfig(existing: str, addition: str, switch_context: bool = True) -> str: ...
+def explain_failure(status_reason: Optional[str], faults: Optional[Dict[str, str]] = None) -> List[Dict[str, Any]]: ...
 def create_cluster_trust(owner: Dict[str, str], trustee_admin: Dict[str, str], cluster_uuid: str, roles: Optional[List[str]] = None) -> Dict[str, Any]: ...
 def delete_cluster_trust(
     trustee_admin: Dict[str, str],
