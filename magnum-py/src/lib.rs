@@ -374,6 +374,57 @@ fn explain_failure(
     Ok(pythonize::pythonize(py, &findings)?.unbind())
 }
 
+fn findings_to_py(
+    py: Python<'_>,
+    findings: Vec<magnum_core::doctor::Finding>,
+) -> PyResult<Py<PyAny>> {
+    use magnum_core::doctor::Severity;
+    let rows: Vec<serde_json::Value> = findings
+        .into_iter()
+        .map(|f| {
+            let severity = if f.severity == Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            serde_json::json!({
+                "code": f.code, "severity": severity, "field": f.field, "message": f.message,
+                "hint": f.hint, "pain_point": f.pain_point,
+            })
+        })
+        .collect();
+    Ok(pythonize::pythonize(py, &rows)?.unbind())
+}
+
+/// Local pre-flight checks of a template create body (the `create_cluster_template` keywords).
+#[pyfunction]
+fn preflight_template(py: Python<'_>, body: &Bound<'_, PyDict>) -> PyResult<Py<PyAny>> {
+    let template: magnum_core::types::ClusterTemplateCreate = pythonize::depythonize(body.as_any())
+        .map_err(|e| errors::bad_arguments("preflight_template", e))?;
+    findings_to_py(py, magnum_core::doctor::check_template(&template))
+}
+
+/// Local pre-flight checks of a cluster create body against its template (a template as
+/// `get_cluster_template(...).to_dict()` returns it), when given.
+#[pyfunction]
+#[pyo3(signature = (body, template=None))]
+fn preflight_cluster(
+    py: Python<'_>,
+    body: &Bound<'_, PyDict>,
+    template: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let cluster: magnum_core::types::ClusterCreate = pythonize::depythonize(body.as_any())
+        .map_err(|e| errors::bad_arguments("preflight_cluster", e))?;
+    let template: Option<magnum_core::types::ClusterTemplate> = template
+        .map(|t| pythonize::depythonize(t.as_any()))
+        .transpose()
+        .map_err(|e| errors::bad_arguments("preflight_cluster", e))?;
+    findings_to_py(
+        py,
+        magnum_core::doctor::check_cluster(&cluster, template.as_ref()),
+    )
+}
+
 /// The native module.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -382,6 +433,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
     m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;
     m.add_function(wrap_pyfunction!(explain_failure, m)?)?;
+    m.add_function(wrap_pyfunction!(preflight_template, m)?)?;
+    m.add_function(wrap_pyfunction!(preflight_cluster, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -30,3 +30,23 @@ def test_unknown_text_and_bad_input():
         explain_failure(42)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         explain_failure("x", {"ng": 1})  # type: ignore[dict-item]
+
+
+def test_preflight_template_reports_everything_at_once():
+    from magnum_sdk import preflight_template
+    findings = preflight_template(image_id="fcos", coe="swarm", dns_nameserver="dns.example.com",
+                                  labels={"selinux_mode": "Enforcing"})
+    assert [f["code"] for f in findings] == ["MAGNUM-PREFLIGHT-COE", "MAGNUM-PREFLIGHT-DNS", "MAGNUM-PREFLIGHT-LABEL"]
+    assert findings[0]["message"] == "Requested COE type swarm is not supported."
+    assert {f["severity"] for f in findings} == {"error"}
+    assert preflight_template(image_id="fcos", coe="kubernetes") == []
+    with pytest.raises(TypeError, match="dns_nameservers"):
+        preflight_template(image_id="fcos", coe="kubernetes", dns_nameservers="8.8.8.8")
+
+
+def test_preflight_cluster_uses_the_template():
+    from magnum_sdk import preflight_cluster
+    template = {"uuid": "t", "master_lb_enabled": False}
+    findings = preflight_cluster(template, cluster_template_id="t", master_count=3)
+    assert [f["message"] for f in findings] == ["master_count must be 1 when master_lb_enabled is False"]
+    assert preflight_cluster(cluster_template_id="t", master_count=1, name="prod") == []

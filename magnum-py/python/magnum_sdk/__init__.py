@@ -56,6 +56,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
+    "preflight_template", "preflight_cluster",
     "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
@@ -91,6 +92,23 @@ def explain_failure(status_reason: Optional[str], faults: Optional[Mapping[str, 
     one dict per cause with ``code``, ``pain_point``, ``cause``, ``actor`` (``user`` /
     ``deployer`` / ``either``), ``retryable``, ``fix`` and ``source``. Unknown text → ``[]``."""
     result: List[Dict[str, Any]] = _native.explain_failure(status_reason, dict(faults) if faults is not None else None)
+    return result
+
+
+def preflight_template(**body: Any) -> List[Dict[str, Any]]:
+    """Checks a cluster template before creating it, locally, with the ``create_cluster_template``
+    keywords (``image_id``, ``coe``, ``labels``, ...): every finding at once, each a dict with
+    ``code``, ``severity`` (``error`` / ``warning``), ``field``, ``message`` (Magnum's own where it
+    has one), ``hint`` and ``pain_point``. A misspelt keyword is a TypeError."""
+    result: List[Dict[str, Any]] = _native.preflight_template(body)
+    return result
+
+
+def preflight_cluster(template: Optional[Mapping[str, Any]] = None, **body: Any) -> List[Dict[str, Any]]:
+    """Checks a cluster request locally, with the ``create_cluster`` keywords
+    (``cluster_template_id``, ``master_count``, ``labels``, ...) and, when given, the template it
+    uses (``get_cluster_template(...).to_dict()``); findings as in :func:`preflight_template`."""
+    result: List[Dict[str, Any]] = _native.preflight_cluster(body, dict(template) if template is not None else None)
     return result
 
 
