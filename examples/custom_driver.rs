@@ -188,9 +188,14 @@ async fn main() -> anyhow::Result<()> {
     conductor.cluster_resize(&mut metal, None, 4, &[]).await?;
     println!("metal resized: {} workers", metal.node_count());
     match conductor.cluster_resize(&mut metal, None, 9, &[]).await {
-        Err(e) => println!("resize to 9 refused: {e}"),
+        Err(e) => println!("resize to 9 refused: {e} (cluster {})", metal.status),
         Ok(()) => anyhow::bail!("the pool has only 6 hosts"),
     }
+    // Magnum's rule: a refused resize leaves UPDATE_FAILED and the previous count.
+    anyhow::ensure!(
+        metal.node_count() == 4,
+        "worker count not restored after the failed resize"
+    );
 
     // A VM cluster on the simulator, polled like Magnum's periodic task.
     let vm = template("tpl-vm", "vm", Some("fedora-coreos"))?;

@@ -457,23 +457,45 @@ impl Conductor {
             ))
             .into());
         }
-        let previous = target.node_count;
-        if let Err(e) = driver
+        let result = driver
             .resize_cluster(cluster, &target.name, node_count, nodes_to_remove)
-            .await
-        {
-            if let Some(ng) = cluster.nodegroup_mut(&target.name) {
-                ng.node_count = previous;
+            .await;
+        self.settle_update(
+            cluster,
+            result,
+            Some((&target.name, target.node_count)),
+            "resize",
+        )
+    }
+
+    /// After a driver's update-type call: the `DriverCalled` event, or `UPDATE_FAILED` with the
+    /// nodegroup's previous count restored.
+    fn settle_update(
+        &self,
+        cluster: &mut ClusterRecord,
+        result: Result<(), DriverError>,
+        restore: Option<(&str, u32)>,
+        operation: &'static str,
+    ) -> Result<(), ConductorError> {
+        match result {
+            Ok(()) => {
+                self.called(cluster, operation);
+                Ok(())
             }
-            return Err(self.fail(
-                cluster,
-                ClusterStatus::UpdateFailed,
-                e.to_string(),
-                ClusterResources::default(),
-            ));
+            Err(e) => {
+                if let Some((name, count)) = restore {
+                    if let Some(ng) = cluster.nodegroup_mut(name) {
+                        ng.node_count = count;
+                    }
+                }
+                Err(self.fail(
+                    cluster,
+                    ClusterStatus::UpdateFailed,
+                    e.to_string(),
+                    ClusterResources::default(),
+                ))
+            }
         }
-        self.called(cluster, "resize");
-        Ok(())
     }
 
     fn called(&self, cluster: &ClusterRecord, operation: &'static str) {
@@ -514,19 +536,9 @@ impl Conductor {
             return Ok(());
         }
         worker.node_count = node_count;
-        if let Err(e) = driver.update_cluster(cluster, rollback).await {
-            if let Some(worker) = cluster.default_worker_mut() {
-                worker.node_count = previous;
-            }
-            return Err(self.fail(
-                cluster,
-                ClusterStatus::UpdateFailed,
-                e.to_string(),
-                ClusterResources::default(),
-            ));
-        }
-        self.called(cluster, "update");
-        Ok(())
+        let name = worker.name.clone();
+        let result = driver.update_cluster(cluster, rollback).await;
+        self.settle_update(cluster, result, Some((&name, previous)), "update")
     }
 
     /// Magnum's `cluster_upgrade`: the status must allow it; a driver that does not support
@@ -674,16 +686,8 @@ impl Conductor {
         }
         let driver = self.driver_for(cluster)?;
         let name = target.name.clone();
-        if let Err(e) = driver.delete_nodegroup(cluster, &name).await {
-            return Err(self.fail(
-                cluster,
-                ClusterStatus::UpdateFailed,
-                e.to_string(),
-                ClusterResources::default(),
-            ));
-        }
-        self.called(cluster, "nodegroup_delete");
-        Ok(())
+        let result = driver.delete_nodegroup(cluster, &name).await;
+        self.settle_update(cluster, result, None, "nodegroup_delete")
     }
 
     /// Starts deleting: pre-delete cleanup, then the driver.
