@@ -19,6 +19,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
+use magnum_core::doctor;
 use magnum_core::request::ListParams;
 use magnum_core::types::{Cluster, ClusterTemplate, NodeGroup, Quota};
 use magnum_core::wait::{self, WaitOptions};
@@ -139,7 +140,16 @@ async fn main() -> anyhow::Result<()> {
                 c.uuid,
                 ready.api_address.unwrap_or_default()
             ),
-            Err(err) => println!("   not ready: {err}"),
+            Err(err) => {
+                println!("   not ready: {err}");
+                // The doctor reads the failure: cause, who must act, and the fix.
+                let failed = clusters.get(&c.uuid).await?;
+                let faults = failed.faults.clone().unwrap_or_default();
+                for e in doctor::explain_cluster(failed.status_reason.as_deref(), &faults) {
+                    println!("   why ({}, {}): {}", e.code, e.source, e.cause);
+                    println!("   fix: {}", e.fix);
+                }
+            }
         }
     }
 

@@ -85,7 +85,9 @@ YAML
 printf 'clouds:\n  magnum-rs-test:\n    auth:\n      password: admin-secret\n' > "$state/secure.yaml"
 (cd "$state" && env -u OS_CLIENT_CONFIG_FILE OS_CLOUD=magnum-rs-test \
   cargo run -q --manifest-path "$repo/Cargo.toml" -p magnum-examples --example cloud_login)
-MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --example quickstart
+MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --example quickstart | tee "$state/quickstart.log"
+# The seeded failed cluster is explained by the doctor.
+grep -q "why (MAGNUM-EXPLAIN-WAIT-CONDITION" "$state/quickstart.log"
 cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"
 # A third-party driver hosted by the conductor next to the simulated driver (magnum-drivers).
 cargo run -q -p magnum-examples --example custom_driver | tee "$state/custom_driver.log"

@@ -177,7 +177,7 @@ const RULES: &[Rule] = &[
         cause: "The nodes booted but never reported back: they could not reach or resolve the Heat, Keystone or Magnum endpoints, or pull images (no egress/DNS on the cluster network).",
         actor: Actor::Either,
         retryable: false,
-        fix: "Check that the catalog's public endpoints are FQDNs reachable from VMs, that the fixed network has DNS (dns_nameserver) and a router to the outside, and container_infra_prefix for offline clouds; `doctor` lists the endpoints VMs must reach.",
+        fix: "Check that the catalog's public endpoints are FQDNs reachable from VMs, that the fixed network has DNS (dns_nameserver) and a router to the outside, and set container_infra_prefix on clouds without Internet access.",
     },
     Rule {
         code: "MAGNUM-EXPLAIN-PRE-DELETE",
@@ -215,7 +215,7 @@ const RULES: &[Rule] = &[
         cause: "A quota (Magnum clusters, Nova instances/cores/RAM/server groups, Neutron, Cinder or Octavia) is too small for this cluster.",
         actor: Actor::Either,
         retryable: false,
-        fix: "Free resources or ask for a larger quota; `doctor` compares every quota with what the cluster will use.",
+        fix: "Free resources or ask for a larger quota (instances, cores, RAM, server groups, ports, floating IPs, volumes, load balancers).",
     },
     Rule {
         code: "MAGNUM-EXPLAIN-NO-VALID-HOST",
