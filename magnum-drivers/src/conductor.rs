@@ -419,16 +419,12 @@ impl Conductor {
         node_count: u32,
         nodes_to_remove: &[String],
     ) -> Result<(), ConductorError> {
-        let allowed = cluster.status.allows_update()
-            || matches!(
-                cluster.status,
-                ClusterStatus::UpdateFailed | ClusterStatus::UpdateInProgress
-            );
-        if !allowed {
-            return Err(ConductorError::WrongStatus {
-                operation: "Updating a cluster",
-                status: cluster.status.clone(),
-            });
+        // Resize also accepts a cluster whose last update failed or is still running.
+        if !matches!(
+            cluster.status,
+            ClusterStatus::UpdateFailed | ClusterStatus::UpdateInProgress
+        ) {
+            Self::require_updatable(cluster, "Updating a cluster")?;
         }
         let driver = self.driver_for(cluster)?;
         let target = match nodegroup {
@@ -498,6 +494,21 @@ impl Conductor {
         }
     }
 
+    /// Magnum's status guard: `<operation> when status is "<S>" is not supported.` unless the
+    /// status allows updates.
+    fn require_updatable(
+        cluster: &ClusterRecord,
+        operation: &'static str,
+    ) -> Result<(), ConductorError> {
+        if cluster.status.allows_update() {
+            return Ok(());
+        }
+        Err(ConductorError::WrongStatus {
+            operation,
+            status: cluster.status.clone(),
+        })
+    }
+
     fn called(&self, cluster: &ClusterRecord, operation: &'static str) {
         self.emit(ConductorEvent::DriverCalled {
             cluster: cluster.uuid.clone(),
@@ -518,12 +529,7 @@ impl Conductor {
         node_count: u32,
         rollback: bool,
     ) -> Result<(), ConductorError> {
-        if !cluster.status.allows_update() {
-            return Err(ConductorError::WrongStatus {
-                operation: "Updating a cluster",
-                status: cluster.status.clone(),
-            });
-        }
+        Self::require_updatable(cluster, "Updating a cluster")?;
         let driver = self.driver_for(cluster)?;
         let Some(worker) = cluster.default_worker_mut() else {
             return Err(DriverError::InvalidParameter(
@@ -555,12 +561,7 @@ impl Conductor {
         max_batch_size: u32,
         nodegroup: Option<&str>,
     ) -> Result<(), ConductorError> {
-        if !cluster.status.allows_update() {
-            return Err(ConductorError::WrongStatus {
-                operation: "Upgrading a cluster",
-                status: cluster.status.clone(),
-            });
-        }
+        Self::require_updatable(cluster, "Upgrading a cluster")?;
         let driver = self.driver_for(cluster)?;
         let nodegroup = nodegroup.unwrap_or("default-worker").to_owned();
         match driver
@@ -594,12 +595,7 @@ impl Conductor {
         cluster: &mut ClusterRecord,
         mut nodegroup: NodeGroupRecord,
     ) -> Result<(), ConductorError> {
-        if !cluster.status.allows_update() {
-            return Err(ConductorError::WrongStatus {
-                operation: "Updating a cluster",
-                status: cluster.status.clone(),
-            });
-        }
+        Self::require_updatable(cluster, "Updating a cluster")?;
         let invalid = |m: String| Err(ConductorError::Driver(DriverError::InvalidParameter(m)));
         if cluster.api_address.is_none() {
             return invalid("Cluster API address is not available yet".into());
