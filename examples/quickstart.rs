@@ -1,182 +1,225 @@
-//! The quickstart: a guided tour of a Magnum endpoint with magnum-rs.
+//! The quickstart: the whole Magnum job with magnum-rs, step by step.
 //!
 //! ```text
-//! scripts/quickstart.sh                       # starts a real magnum-api on 127.0.0.1 and runs this
-//! MAGNUM_ENDPOINT=http://127.0.0.1:9511/v1 cargo run -p magnum-examples --example quickstart
-//! MAGNUM_ENDPOINT=https://cloud:9511/v1 OS_AUTH_TOKEN=gAAAA… cargo run -p magnum-examples --example quickstart
+//! scripts/quickstart.sh                                   # embedded simulator, no cloud needed
+//! OS_CLOUD=mycloud scripts/quickstart.sh                  # a real cloud (clouds.yaml)
+//! cargo run -p magnum-examples --example quickstart       # the same, without the script
 //! ```
 //!
-//! Steps: discover the microversion range, list templates, show one, list clusters with their
-//! status, list a cluster's nodegroups, wait on a ready cluster, explain a failed one, read
-//! stats and quotas. Every step prints what it did; every error is reported with Magnum's own
-//! message and request id, never swallowed.
+//! With no cloud configured it starts the embedded Magnum simulator on 127.0.0.1 (Magnum's API
+//! and rules, a Keystone front, a seeded Glance/Nova/Neutron) and logs in through its Keystone
+//! exactly as it would against a real cloud. With `OS_CLOUD` (or `OS_AUTH_URL` + credentials)
+//! it uses that cloud; `QUICKSTART_IMAGE`, `QUICKSTART_FLAVOR`, `QUICKSTART_MASTER_FLAVOR`,
+//! `QUICKSTART_NETWORK` and `QUICKSTART_KEYPAIR` name the cloud's resources (defaults: the
+//! simulator's seeds).
 //!
-//! With `OS_CLOUD` (or `OS_AUTH_URL` and credentials) it logs in through Keystone and finds
-//! Magnum in the catalog, like the OpenStack CLI. With `MAGNUM_ENDPOINT` and `OS_AUTH_TOKEN` it
-//! uses that token; with `MAGNUM_ENDPOINT` alone it sends the identity headers a keystone-less
-//! magnum-api accepts (`X-User-Id`/`X-Project-Id`/`X-Roles`).
+//! Steps: discover the API; pre-flight the template locally; create it; create a cluster and
+//! wait with visible progress; write a kubeconfig signed by the cluster's CA (0600, atomic);
+//! resize the worker nodegroup; show a failed cluster explained by the doctor (simulator only:
+//! an injected Heat timeout); delete everything. Every error is printed with Magnum's own
+//! message and request id.
 
 use std::time::Duration;
 
 use anyhow::Context;
-use magnum_core::doctor;
-use magnum_core::request::ListParams;
-use magnum_core::types::{Cluster, ClusterTemplate, NodeGroup, Quota};
+use magnum_core::access::{AccessOptions, cluster_access};
+use magnum_core::config::{Overrides, Sources};
+use magnum_core::doctor::{self, preflight};
+use magnum_core::types::{
+    Cluster, ClusterCreate, ClusterTemplate, ClusterTemplateCreate, Coe, NodeGroup, ResizeRequest,
+};
 use magnum_core::wait::{self, WaitOptions};
-use magnum_core::{Api, Client, NoAuth, QuotaKey, StaticToken};
+use magnum_core::{Api, Client, kubeconfig};
+use magnum_drivers::simulator::{Simulator, SimulatorConfig};
+
+/// The Heat timeout Magnum users see most; the simulator injects it on request.
+const HEAT_TIMEOUT: &str = "Resource CREATE failed: WaitConditionFailure: \
+resources.kube_masters.resources[0].resources.master_wait_condition: Timed out";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let use_keystone = std::env::var_os("OS_CLOUD").is_some()
-        || (std::env::var_os("OS_AUTH_URL").is_some()
-            && std::env::var_os("MAGNUM_ENDPOINT").is_none());
-    let client = if use_keystone {
-        let cloud = magnum_core::config::load(
-            &magnum_core::config::Sources::from_process(),
-            &magnum_core::config::Overrides::new(),
-        )?;
-        Client::from_cloud(&cloud)?
+    let cloud_configured =
+        std::env::var_os("OS_CLOUD").is_some() || std::env::var_os("OS_AUTH_URL").is_some();
+    let mut simulator = None;
+    let cloud = if cloud_configured {
+        magnum_core::config::load(&Sources::from_process(), &Overrides::new())?
     } else {
-        let endpoint = std::env::var("MAGNUM_ENDPOINT").context(
-            "set OS_CLOUD, or MAGNUM_ENDPOINT (scripts/quickstart.sh starts a local magnum-api and sets it)",
-        )?;
-        let builder = Client::builder()
-            .endpoint(&endpoint)
-            .microversion_from_env()?;
-        match std::env::var("OS_AUTH_TOKEN") {
-            Ok(token) => builder.auth(StaticToken::new(token)).build()?,
-            Err(_) => builder
-                .auth(NoAuth::new("u1", "p1", ["admin", "member", "reader"]))
-                .build()?,
-        }
+        let sim = Simulator::start(SimulatorConfig::new()).await?;
+        println!(
+            "no cloud configured (OS_CLOUD / OS_AUTH_URL): started the embedded Magnum simulator\n   magnum   {}\n   keystone {}",
+            sim.magnum_url(),
+            sim.auth_url()
+        );
+        let env = sim
+            .env_exports()
+            .lines()
+            .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        simulator = Some(sim);
+        magnum_core::config::load(&Sources::new(env, vec![]), &Overrides::new())?
     };
+    let simulated = simulator.is_some();
+    let client = Client::from_cloud(&cloud)?;
+    let resource = |var: &str, default: &str| std::env::var(var).unwrap_or_else(|_| default.into());
+    let image = resource("QUICKSTART_IMAGE", "fedora-coreos-40");
+    let flavor = resource("QUICKSTART_FLAVOR", "m1.small");
+    let master_flavor = resource("QUICKSTART_MASTER_FLAVOR", "m1.medium");
+    let network = resource("QUICKSTART_NETWORK", "public");
+    let keypair = resource("QUICKSTART_KEYPAIR", "kp");
+    let suffix = std::process::id();
+
+    step(1, "log in through Keystone and discover Magnum");
     let endpoint = client.endpoint().await?.v1_url(&[], &[]);
-
-    step(1, "discover the API");
     match client.server_versions().await? {
-        Some(range) => println!(
-            "   {endpoint} speaks microversions {range}; each call sends the lowest it needs"
-        ),
-        None => println!("   {endpoint} did not advertise a range; calls send their minimum"),
+        Some(range) => println!("   {endpoint} speaks microversions {range}"),
+        None => println!("   {endpoint} did not advertise a range"),
     }
 
-    step(2, "list cluster templates");
+    step(2, "pre-flight the template locally (no API call)");
+    let template_name = format!("quickstart-{suffix}");
+    let request = ClusterTemplateCreate::new(image.as_str(), Coe::Kubernetes)
+        .name(template_name.as_str())
+        .flavor_id(flavor.as_str())
+        .master_flavor_id(master_flavor.as_str())
+        .external_network_id(network.as_str())
+        .keypair_id(keypair.as_str())
+        .network_driver("calico")
+        .label("kube_tag", "v1.30.1");
+    let findings = preflight::check_template(&request);
+    if findings.is_empty() {
+        println!("   no findings");
+    }
+    for finding in &findings {
+        println!(
+            "   {:?} {}: {}",
+            finding.severity, finding.code, finding.message
+        );
+    }
+
+    step(3, "create the cluster template");
     let templates: Api<ClusterTemplate> = Api::new(client.clone());
-    let all = templates.list_all().await?;
-    for t in &all {
-        println!(
-            "   {:<16} coe={:<10} distro={:<14} driver={}",
-            t.name.as_deref().unwrap_or("-"),
-            t.coe.as_ref().map_or("-", |c| c.as_str()),
-            t.cluster_distro.as_ref().map_or("-", |d| d.as_str()),
-            t.driver.as_deref().unwrap_or("-")
-        );
-    }
+    let template = templates
+        .create(&request)
+        .await
+        .context("template create")?;
+    println!(
+        "   {} ({}): distro {} from the image, driver {}",
+        template_name,
+        template.uuid,
+        template.cluster_distro.as_ref().map_or("-", |d| d.as_str()),
+        template.driver.as_deref().unwrap_or("-")
+    );
 
-    step(3, "show one template by name (ambiguous names answer 409)");
-    if let Some(name) = all.iter().find_map(|t| t.name.clone()) {
-        match templates.get(name.as_str()).await {
-            Ok(t) => println!(
-                "   {name}: image={} labels={:?}",
-                t.image_id.unwrap_or_default(),
-                t.labels.unwrap_or_default()
-            ),
-            Err(err) => println!("   {name}: {err}"),
-        }
-    }
-
-    step(4, "list clusters");
+    step(4, "create a cluster (1 master, 2 workers) and wait for it");
     let clusters: Api<Cluster> = Api::new(client.clone());
-    let page = clusters.list(&ListParams::new().limit(50)).await?;
-    for c in &page.items {
-        println!(
-            "   {:<12} {:<18} masters={} workers={}",
-            c.name.as_deref().unwrap_or("-"),
-            c.status.as_ref().map_or("-", |s| s.as_str()),
-            c.master_count.unwrap_or(0),
-            c.node_count.unwrap_or(0)
-        );
-    }
-
-    let Some(first) = page.items.first() else {
-        println!(
-            "\nno clusters yet — create one with Api::<Cluster>::create(&ClusterCreate::new(template))"
-        );
-        return Ok(());
-    };
-
-    // The list is a summary; get-one has every field (project, addresses, faults…).
-    let first = clusters.get(&first.uuid).await?;
-    step(
-        5,
-        "nodegroups of the first cluster (microversion 1.9; the list is a summary)",
-    );
-    let nodegroups = Api::<NodeGroup>::in_cluster(client.clone(), &first.uuid);
-    for ng in nodegroups.list_all().await? {
-        println!(
-            "   {:<15} role={:<7} nodes={} min={} max={}",
-            ng.name.as_deref().unwrap_or("-"),
-            ng.role.as_ref().map_or("-", |r| r.as_str()),
-            ng.node_count.unwrap_or(0),
-            or_dash(ng.min_node_count),
-            or_dash(ng.max_node_count)
-        );
-    }
-
-    step(
-        6,
-        "wait for every cluster to be ready (deadline 30 s; failures explain themselves)",
-    );
-    let options = WaitOptions::new(Duration::from_secs(30))
-        .backoff(Duration::from_millis(200), Duration::from_secs(5))
+    let cluster_name = format!("quickstart-{suffix}");
+    let created = clusters
+        .create(
+            &ClusterCreate::new(template.uuid.as_str())
+                .name(cluster_name.as_str())
+                .node_count(2u32),
+        )
+        .await
+        .context("cluster create")?;
+    let progress = WaitOptions::new(Duration::from_secs(if simulated { 60 } else { 3600 }))
+        .backoff(Duration::from_millis(250), Duration::from_secs(10))
         .on_progress(|p| {
             let status = p.status.as_ref().map_or("gone", |s| s.as_str());
-            println!("   … {status} after {:?}", p.elapsed);
+            println!("   … {status} after {:.1?}", p.elapsed);
         });
-    for c in &page.items {
-        match wait::cluster_ready(&clusters, &c.uuid, &options).await {
-            Ok(ready) => println!(
-                "   ready: {} at {}",
-                c.uuid,
-                ready.api_address.unwrap_or_default()
-            ),
-            Err(err) => {
-                println!("   not ready: {err}");
-                // The doctor reads the failure: cause, who must act, and the fix.
-                let failed = clusters.get(&c.uuid).await?;
-                let faults = failed.faults.clone().unwrap_or_default();
-                for e in doctor::explain_cluster(failed.status_reason.as_deref(), &faults) {
-                    println!("   why ({}, {}): {}", e.code, e.source, e.cause);
-                    println!("   fix: {}", e.fix);
-                }
+    let ready = wait::cluster_ready(&clusters, created.uuid.as_str(), &progress).await?;
+    println!(
+        "   {} is {} at {}",
+        cluster_name,
+        ready.status.as_ref().map_or("-", |s| s.as_str()),
+        ready.api_address.as_deref().unwrap_or("-")
+    );
+
+    step(5, "write a kubeconfig signed by the cluster's CA");
+    let dir = std::env::temp_dir().join(format!("magnum-quickstart-{suffix}"));
+    std::fs::create_dir_all(&dir)?;
+    let access = cluster_access(&client, created.uuid.as_str(), &AccessOptions::new()).await?;
+    let export = access.write_files(&dir, true, true, false)?;
+    println!("   {}", export.trim_end());
+    let config = std::fs::read_to_string(dir.join("config"))?;
+    for cert in kubeconfig::certificate_expiry(&config)? {
+        let days = cert
+            .not_after
+            .duration_since(std::time::SystemTime::now())
+            .map_or(0, |left| left.as_secs() / 86_400);
+        println!(
+            "   user {} ({}) valid for {days} more days",
+            cert.user, cert.subject
+        );
+    }
+
+    step(6, "resize the worker nodegroup to 3");
+    clusters
+        .resize(
+            created.uuid.as_str(),
+            &ResizeRequest::new(3).nodegroup("default-worker"),
+        )
+        .await?;
+    let resized = wait::cluster_ready(&clusters, created.uuid.as_str(), &progress).await?;
+    let nodegroups = Api::<NodeGroup>::in_cluster(client.clone(), created.uuid.as_str());
+    for ng in nodegroups.list_all().await? {
+        println!(
+            "   {:<15} role={:<7} nodes={}",
+            ng.name.as_deref().unwrap_or("-"),
+            ng.role.as_ref().map_or("-", |r| r.as_str()),
+            ng.node_count.unwrap_or(0)
+        );
+    }
+    println!(
+        "   cluster: {} workers, {}",
+        resized.node_count.unwrap_or(0),
+        resized.status.as_ref().map_or("-", |s| s.as_str())
+    );
+
+    let mut to_delete = vec![created.uuid.to_string()];
+    if simulated {
+        step(
+            7,
+            "a failed cluster, explained (the simulator injects a Heat timeout)",
+        );
+        let doomed = clusters
+            .create(
+                &ClusterCreate::new(template.uuid.as_str())
+                    .name(format!("doomed-{suffix}"))
+                    .label("sim_fail_create", HEAT_TIMEOUT),
+            )
+            .await?;
+        to_delete.push(doomed.uuid.to_string());
+        if let Err(err) = wait::cluster_ready(&clusters, doomed.uuid.as_str(), &progress).await {
+            println!("   not ready: {err}");
+            let failed = clusters.get(doomed.uuid.as_str()).await?;
+            let faults = failed.faults.clone().unwrap_or_default();
+            for e in doctor::explain_cluster(failed.status_reason.as_deref(), &faults) {
+                println!("   why ({}, {}): {}", e.code, e.source, e.cause);
+                println!("   fix: {}", e.fix);
             }
         }
     }
 
-    step(7, "stats and quota");
-    match client.stats(None).await {
-        Ok(stats) => println!(
-            "   {} clusters, {} nodes",
-            stats.clusters,
-            stats.nodes.unwrap_or(0)
-        ),
-        Err(err) => println!("   stats unavailable: {err}"),
+    step(8, "delete everything");
+    for uuid in &to_delete {
+        clusters.delete(uuid.as_str()).await?;
     }
-    if let Some(project) = first.project_id.clone() {
-        let quota = Api::<Quota>::new(client.clone())
-            .get(QuotaKey::clusters(project))
-            .await?;
-        println!(
-            "   project {} may run {} clusters",
-            quota.project_id, quota.hard_limit
-        );
+    for uuid in &to_delete {
+        wait::cluster_deleted(&clusters, uuid.as_str(), &progress).await?;
+        println!("   cluster {uuid} deleted");
+    }
+    templates.delete(template.uuid.as_str()).await?;
+    println!("   template {template_name} deleted");
+    std::fs::remove_dir_all(&dir)?;
+    println!("   {} removed", dir.display());
+    if let Some(sim) = simulator {
+        sim.stop().await;
+        println!("   simulator stopped");
     }
     println!("\ndone.");
     Ok(())
-}
-
-fn or_dash(value: Option<u32>) -> String {
-    value.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
 fn step(n: u32, what: &str) {

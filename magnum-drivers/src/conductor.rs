@@ -587,21 +587,24 @@ impl Conductor {
     /// `CREATE_FAILED` and the cluster `UPDATE_FAILED`.
     ///
     /// # Errors
-    /// [`ConductorError::WrongStatus`]; `InvalidParameter` with Magnum's messages (no API
-    /// address yet, master role, duplicate name, inconsistent min/max/count); or the driver's
-    /// failure.
+    /// [`ConductorError::WrongStatus`]; `InvalidParameter` for a master role; `Conflict` (409)
+    /// with Magnum's messages for no API address yet, a duplicate name, inconsistent
+    /// min/max/count; or the driver's failure.
     pub async fn nodegroup_create(
         &self,
         cluster: &mut ClusterRecord,
         mut nodegroup: NodeGroupRecord,
     ) -> Result<(), ConductorError> {
         Self::require_updatable(cluster, "Updating a cluster")?;
-        let invalid = |m: String| Err(ConductorError::Driver(DriverError::InvalidParameter(m)));
+        let invalid = |m: String| Err(ConductorError::Driver(DriverError::Conflict(m)));
+        if nodegroup.is_master() {
+            return Err(DriverError::InvalidParameter(
+                "Creating master nodegroups is currently not supported.".into(),
+            )
+            .into());
+        }
         if cluster.api_address.is_none() {
             return invalid("Cluster API address is not available yet".into());
-        }
-        if nodegroup.is_master() {
-            return invalid("Creating master nodegroups is currently not supported.".into());
         }
         if cluster.nodegroups.iter().any(|n| n.name == nodegroup.name) {
             return invalid(format!(

@@ -239,6 +239,10 @@ pub enum DriverError {
     /// The infrastructure refused or failed (Heat, Nova…); becomes the `status_reason`.
     #[error("{0}")]
     Infrastructure(String),
+    /// The request conflicts with the cluster's state (Magnum's `Conflict` family, HTTP 409:
+    /// `NodeGroupAlreadyExists`, `NodeGroupInvalidInput`, `ClusterAPIAddressUnavailable`).
+    #[error("{0}")]
+    Conflict(String),
     /// Another operation is in progress (Magnum's `OperationInProgress`).
     #[error("{0}")]
     InProgress(String),

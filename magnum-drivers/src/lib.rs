@@ -11,6 +11,9 @@
 //! * [`conductor`] — Magnum's create / resize / delete / status-sync flow over a registry, the
 //!   CA store and the trustee domain.
 //!
+//! * `simulator` (feature `simulator`, on by default) — the embedded Magnum-compatible API
+//!   server with a Keystone front and a seeded cloud, on the sim driver and the conductor; also
+//!   the `magnum-sim` binary.
 //! * [`heat`] — the pure half of Magnum's Heat driver: stack names and timeouts, environment
 //!   files, outputs → cluster fields, scale parameters, the poller's status aggregation.
 //!
@@ -22,6 +25,8 @@ pub mod driver;
 pub mod heat;
 pub mod registry;
 pub mod sim;
+#[cfg(feature = "simulator")]
+pub mod simulator;
 
 pub use conductor::{ClusterResources, Conductor, ConductorError, ConductorEvent, EventObserver};
 pub use driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use magnum_core::types::{ClusterStatus, Coe, HealthStatus, OsDistro, ServerType};
+use magnum_core::types::{ClusterStatus, ClusterTemplate, Coe, HealthStatus, OsDistro, ServerType};
 
 use crate::driver::{ClusterRecord, Driver, DriverError, DriverKey};
 
@@ -242,6 +242,37 @@ impl Driver for SimulatedDriver {
         })?;
         ng.node_count = node_count;
         mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        self.start(cluster, Action::Update)
+    }
+
+    async fn upgrade_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        template: &ClusterTemplate,
+        _max_batch_size: u32,
+        nodegroup: &str,
+    ) -> Result<(), DriverError> {
+        let kube_tag = template
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("kube_tag"))
+            .cloned();
+        let target = cluster.nodegroup_mut(nodegroup).ok_or_else(|| {
+            DriverError::InvalidParameter(format!("Nodegroup {nodegroup} could not be found."))
+        })?;
+        target.image_id = template.image_id.clone();
+        if target.is_default {
+            cluster.template = template.clone();
+            if kube_tag.is_some() {
+                cluster.coe_version = kube_tag;
+            }
+        }
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        self.start(cluster, Action::Update)
+    }
+
+    async fn rotate_ca_certificate(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, None);
         self.start(cluster, Action::Update)
     }
 

@@ -583,20 +583,31 @@ async fn update_upgrade_and_status_guard_use_magnums_messages() {
         (ClusterStatus::UpdateComplete, 3)
     );
 
-    let template = cluster.template.clone();
-    let err = rig
-        .conductor
+    // Upgrade: the simulated driver moves the default nodegroups to the new template and
+    // takes the COE version from its kube_tag label.
+    let mut template = cluster.template.clone();
+    template
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert("kube_tag".into(), "v1.31.2".into());
+    rig.conductor
         .cluster_upgrade(&mut cluster, &template, 1, None)
         .await
-        .expect_err("upgrade");
-    assert!(
-        matches!(err, ConductorError::Driver(DriverError::NotSupported(_))),
-        "{err:?}"
-    );
+        .expect("upgrade");
+    assert_eq!(cluster.status, ClusterStatus::UpdateInProgress);
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    assert_eq!(cluster.status, ClusterStatus::UpdateComplete);
+    assert_eq!(cluster.coe_version.as_deref(), Some("v1.31.2"));
+    let err = rig
+        .conductor
+        .cluster_upgrade(&mut cluster, &template, 1, Some("no-such-group"))
+        .await
+        .expect_err("unknown nodegroup");
+    assert!(matches!(err, ConductorError::Failed { .. }), "{err:?}");
+    assert_eq!(cluster.status, ClusterStatus::UpdateFailed);
     assert_eq!(
-        cluster.status,
-        ClusterStatus::UpdateComplete,
-        "NotSupported leaves the cluster as it was"
+        cluster.status_reason.as_deref(),
+        Some("Nodegroup no-such-group could not be found.")
     );
 }
 

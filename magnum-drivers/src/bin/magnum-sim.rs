@@ -1,0 +1,106 @@
+//! `magnum-sim`: the embedded Magnum simulator as a program. Prints `export OS_…` lines for
+//! `eval`, then serves on 127.0.0.1 until interrupted (Ctrl-C / SIGTERM).
+//!
+//! ```text
+//! eval "$(magnum-sim --port 9511 &)"      # or: magnum-sim > env.sh &  then  . env.sh
+//! magnum-sim --create-seconds 30 --fail-create "Resource CREATE failed: WaitConditionTimeout"
+//! ```
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use magnum_drivers::simulator::{Simulator, SimulatorConfig};
+
+const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
+[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N]";
+
+fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
+    let mut config = SimulatorConfig::new();
+    let (mut create, mut update, mut delete) = (3.0_f64, 2.0_f64, 2.0_f64);
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        let seconds = |text: String| {
+            text.parse::<f64>()
+                .ok()
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .ok_or_else(|| format!("{flag}: '{text}' is not a number of seconds"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                let text = value()?;
+                config = config.port(
+                    text.parse()
+                        .map_err(|_| format!("--port: '{text}' is not a port number"))?,
+                );
+            }
+            "--create-seconds" => create = seconds(value()?)?,
+            "--update-seconds" => update = seconds(value()?)?,
+            "--delete-seconds" => delete = seconds(value()?)?,
+            "--fail-create" => config = config.fail_create(value()?),
+            "--password" => config = config.password(&value()?),
+            "--max-clusters" => {
+                let text = value()?;
+                config = config.max_clusters_per_project(
+                    text.parse()
+                        .map_err(|_| format!("--max-clusters: '{text}' is not a number"))?,
+                );
+            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
+            other => return Err(format!("unknown option {other}\n{USAGE}")),
+        }
+    }
+    Ok(config.durations(
+        Duration::from_secs_f64(create),
+        Duration::from_secs_f64(update),
+        Duration::from_secs_f64(delete),
+    ))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse(&args) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let sim = match Simulator::start(config).await {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("magnum-sim: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    print!("{}", sim.env_exports());
+    eprintln!(
+        "magnum-sim: Magnum {} (microversions 1.1-1.14), Keystone {}; pid {}; Ctrl-C stops",
+        sim.magnum_url(),
+        sim.auth_url(),
+        std::process::id()
+    );
+    wait_for_stop().await;
+    sim.stop().await;
+    ExitCode::SUCCESS
+}
+
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}

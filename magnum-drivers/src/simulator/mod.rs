@@ -1,0 +1,555 @@
+//! The embedded Magnum simulator: a Magnum-compatible HTTP API (v1, microversions 1.1–1.14,
+//! Magnum's rules and messages) with a Keystone v3 front and a seeded Glance/Nova/Neutron
+//! catalog, on 127.0.0.1, started and stopped from Rust with one call. Clusters live through
+//! the real [`Conductor`] and [`DriverRegistry`] over the [`SimulatedDriver`], so statuses
+//! move with time and failures can be injected; certificates come from the real CA module.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use magnum_drivers::simulator::{Simulator, SimulatorConfig};
+//!
+//! let sim = Simulator::start(SimulatorConfig::new()).await?;
+//! println!("{}", sim.env_exports());   // export OS_AUTH_URL=… lines for `eval`
+//! // … point any OpenStack client at sim.auth_url() …
+//! sim.stop().await;
+//! # Ok(()) }
+//! ```
+
+mod api_clusters;
+mod api_misc;
+mod api_templates;
+pub mod cloud;
+mod fields;
+pub mod keystone;
+mod store;
+pub mod wire;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post};
+use magnum_core::Microversion;
+use magnum_core::ca::{CaOptions, KeyType, MemoryCertStore};
+use tokio::sync::{Mutex, oneshot};
+
+pub use cloud::CloudCatalog;
+pub use keystone::{AuthContext, SimAppCredential, SimUser};
+
+use crate::conductor::Conductor;
+use crate::registry::{DriverRegistry, RegistryConfig};
+use crate::sim::{SimOptions, SimulatedDriver};
+use keystone::Identity;
+use store::Store;
+use wire::{ApiFault, Negotiation};
+
+/// The name the simulated driver is registered under.
+pub const SIM_DRIVER_NAME: &str = "k8s_sim_v1";
+
+/// How to run a simulator.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SimulatorConfig {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub port: u16,
+    /// Durations and failure injection of the simulated infrastructure.
+    pub sim: SimOptions,
+    /// The seeded cloud.
+    pub catalog: CloudCatalog,
+    /// Keystone users (the first is the one [`Simulator::env_exports`] prints).
+    pub users: Vec<SimUser>,
+    /// Application credentials.
+    pub app_credentials: Vec<SimAppCredential>,
+    /// `[quotas] max_clusters_per_project`.
+    pub max_clusters_per_project: i64,
+    /// How often in-progress clusters are synced (Magnum's periodic task).
+    pub sync_interval: Duration,
+    /// Key type of cluster CAs (EC P-256 by default, for speed; Magnum uses RSA-2048).
+    pub ca_key_type: KeyType,
+}
+
+/// The demo user's password (a loopback-only simulator; override with [`SimulatorConfig::password`]).
+pub const DEFAULT_PASSWORD: &str = "magnum-sim";
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            port: 0,
+            sim: SimOptions::default().durations(
+                Duration::from_secs(3),
+                Duration::from_secs(2),
+                Duration::from_secs(2),
+            ),
+            catalog: CloudCatalog::default(),
+            users: vec![
+                SimUser::new("demo", DEFAULT_PASSWORD, "demo", &["member", "reader"]),
+                SimUser::new(
+                    "admin",
+                    DEFAULT_PASSWORD,
+                    "admin",
+                    &["admin", "member", "reader"],
+                ),
+                SimUser::new("viewer", DEFAULT_PASSWORD, "demo", &["reader"]),
+            ],
+            app_credentials: vec![SimAppCredential::new(
+                "sim-appcred-id",
+                "sim-appcred",
+                DEFAULT_PASSWORD,
+                "demo",
+            )],
+            max_clusters_per_project: 20,
+            sync_interval: Duration::from_millis(100),
+            ca_key_type: KeyType::EcP256,
+        }
+    }
+}
+
+impl SimulatorConfig {
+    /// The defaults: any free port, 3 s creates, 2 s updates and deletes, the seeded catalog,
+    /// users `demo` (member), `admin` and `viewer` (reader) with password [`DEFAULT_PASSWORD`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Listen on this port of 127.0.0.1.
+    #[must_use]
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Durations of create, update and delete.
+    #[must_use]
+    pub fn durations(mut self, create: Duration, update: Duration, delete: Duration) -> Self {
+        self.sim = self.sim.durations(create, update, delete);
+        self
+    }
+
+    /// Every cluster create fails with this `status_reason`.
+    #[must_use]
+    pub fn fail_create(mut self, reason: impl Into<String>) -> Self {
+        self.sim = self.sim.fail_create(reason);
+        self
+    }
+
+    /// Every user's password (and the application credential's secret).
+    #[must_use]
+    pub fn password(mut self, password: &str) -> Self {
+        for user in &mut self.users {
+            user.password = password.to_owned();
+        }
+        for cred in &mut self.app_credentials {
+            cred.secret = password.to_owned();
+        }
+        self
+    }
+
+    /// `[quotas] max_clusters_per_project`.
+    #[must_use]
+    pub fn max_clusters_per_project(mut self, limit: i64) -> Self {
+        self.max_clusters_per_project = limit;
+        self
+    }
+
+    /// The seeded cloud.
+    #[must_use]
+    pub fn catalog(mut self, catalog: CloudCatalog) -> Self {
+        self.catalog = catalog;
+        self
+    }
+}
+
+/// Why a simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulatorError {
+    /// Binding 127.0.0.1:port failed.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        /// The port.
+        port: u16,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// State shared by every handler.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub base: String,
+    pub config: SimulatorConfig,
+    pub identity: Identity,
+    pub store: Mutex<Store>,
+    pub conductor: Conductor,
+    pub registry: Arc<DriverRegistry>,
+    pub certs: Arc<MemoryCertStore>,
+}
+
+impl Shared {
+    /// Every in-progress cluster is synced; `DELETE_COMPLETE` ones disappear (Magnum deletes
+    /// the row).
+    async fn sync_all(&self) {
+        let mut store = self.store.lock().await;
+        store.conductor_reports += 1;
+        let mut gone = Vec::new();
+        for row in &mut store.clusters {
+            if !row.record.status.is_in_progress()
+                && !row
+                    .record
+                    .nodegroups
+                    .iter()
+                    .any(|n| n.status.is_in_progress())
+            {
+                continue;
+            }
+            if let Err(e) = self
+                .conductor
+                .sync_status(&mut row.record, &row.resources, None)
+                .await
+            {
+                tracing::warn!(cluster = %row.record.uuid, error = %e, "sync failed");
+            }
+            if row.record.status == magnum_core::types::ClusterStatus::DeleteComplete {
+                gone.push(row.record.uuid.clone());
+            }
+        }
+        store.clusters.retain(|c| !gone.contains(&c.record.uuid));
+    }
+
+    fn ca_options(&self) -> CaOptions {
+        CaOptions::new().key_type(self.config.ca_key_type)
+    }
+}
+
+/// A running simulator. Dropping it stops the server too; [`Simulator::stop`] also waits.
+#[derive(Debug)]
+pub struct Simulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+impl Simulator {
+    /// Binds 127.0.0.1 and serves until stopped.
+    ///
+    /// # Errors
+    /// [`SimulatorError::Bind`].
+    pub async fn start(config: SimulatorConfig) -> Result<Self, SimulatorError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|source| SimulatorError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SimulatorError::Bind {
+                port: config.port,
+                source,
+            })?;
+        let base = format!("http://{addr}");
+        let mut registry = DriverRegistry::new(RegistryConfig::default());
+        registry.register(
+            SIM_DRIVER_NAME,
+            Arc::new(SimulatedDriver::new(config.sim.clone())),
+        );
+        let registry = Arc::new(registry);
+        let certs = Arc::new(MemoryCertStore::new());
+        let conductor = Conductor::new(registry.clone(), certs.clone())
+            .ca_options(CaOptions::new().key_type(config.ca_key_type));
+        let shared = Arc::new(Shared {
+            base,
+            identity: Identity::new(config.users.clone(), config.app_credentials.clone()),
+            store: Mutex::new(Store::default()),
+            conductor,
+            registry,
+            certs,
+            config,
+        });
+        let app = router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::error!(error = %e, "simulator server stopped");
+            }
+        });
+        let ticking = shared.clone();
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(ticking.config.sync_interval);
+            loop {
+                interval.tick().await;
+                ticking.sync_all().await;
+            }
+        });
+        Ok(Self {
+            addr,
+            shared,
+            shutdown: Some(tx),
+            server: Some(server),
+            ticker,
+        })
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.shared.base
+    }
+
+    /// The Magnum endpoint (`…/v1`), as the catalog lists it.
+    pub fn magnum_url(&self) -> String {
+        format!("{}/v1", self.shared.base)
+    }
+
+    /// The Keystone endpoint to authenticate against (`…/identity/v3`).
+    pub fn auth_url(&self) -> String {
+        format!("{}/identity/v3", self.shared.base)
+    }
+
+    /// The first configured user.
+    pub fn user(&self) -> Option<&SimUser> {
+        self.shared.config.users.first()
+    }
+
+    /// `OS_*` variables for the first user, one `export` line each (for `eval`).
+    pub fn env_exports(&self) -> String {
+        let Some(user) = self.user() else {
+            return String::new();
+        };
+        let pairs = [
+            ("OS_AUTH_URL", self.auth_url()),
+            ("OS_AUTH_TYPE", "password".to_owned()),
+            ("OS_IDENTITY_API_VERSION", "3".to_owned()),
+            ("OS_USERNAME", user.name.clone()),
+            ("OS_PASSWORD", user.password.clone()),
+            ("OS_PROJECT_NAME", user.project_name.clone()),
+            ("OS_USER_DOMAIN_NAME", "Default".to_owned()),
+            ("OS_PROJECT_DOMAIN_NAME", "Default".to_owned()),
+            ("OS_REGION_NAME", "RegionOne".to_owned()),
+        ];
+        pairs
+            .iter()
+            .map(|(k, v)| format!("export {k}={v}\n"))
+            .collect()
+    }
+
+    /// Runs one status sync now (tests; the server also syncs every `sync_interval`).
+    pub async fn sync_now(&self) {
+        self.shared.sync_all().await;
+    }
+
+    /// How many clusters exist (all projects).
+    pub async fn cluster_count(&self) -> usize {
+        self.shared.store.lock().await.clusters.len()
+    }
+
+    /// How many certificate objects the CA store holds.
+    pub fn stored_certificates(&self) -> usize {
+        self.shared.certs.len()
+    }
+
+    /// Stops serving and waits for the server task.
+    pub async fn stop(mut self) {
+        self.ticker.abort();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.ticker.abort();
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The caller of a `/v1` route: negotiated microversion and identity.
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub version: Microversion,
+    pub ctx: AuthContext,
+}
+
+impl Caller {
+    /// Magnum's project-reader rule.
+    pub fn read(&self, rule: &str) -> Result<(), ApiFault> {
+        if self.ctx.can_read() {
+            Ok(())
+        } else {
+            Err(ApiFault::policy(rule))
+        }
+    }
+
+    /// Magnum's project-member rule.
+    pub fn write(&self, rule: &str) -> Result<(), ApiFault> {
+        if self.ctx.can_write() {
+            Ok(())
+        } else {
+            Err(ApiFault::policy(rule))
+        }
+    }
+
+    /// Magnum's admin rule.
+    pub fn admin(&self, rule: &str) -> Result<(), ApiFault> {
+        if self.ctx.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiFault::policy(rule))
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let version = parts
+            .extensions
+            .get::<Microversion>()
+            .copied()
+            .unwrap_or(wire::MIN_VERSION);
+        match parts.extensions.get::<AuthContext>() {
+            Some(ctx) => Ok(Self {
+                version,
+                ctx: ctx.clone(),
+            }),
+            None => {
+                let auth_url = parts
+                    .extensions
+                    .get::<AuthUrl>()
+                    .map(|a| a.0.clone())
+                    .unwrap_or_default();
+                Err(wire::unauthorized(&auth_url))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct AuthUrl(String);
+
+/// Version negotiation, identity and the response headers of every `/v1` request.
+async fn magnum_layer(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    let version = match wire::negotiate(req.headers()) {
+        Negotiation::Version(v) => v,
+        Negotiation::Malformed => return wire::malformed_version_response(),
+        Negotiation::Unsupported(asked) => return wire::unsupported_version_response(&asked),
+    };
+    if let Some(ctx) = shared.identity.context(req.headers()) {
+        req.extensions_mut().insert(ctx);
+    }
+    req.extensions_mut().insert(version);
+    req.extensions_mut()
+        .insert(AuthUrl(format!("{}/identity/v3", shared.base)));
+    let mut response = next.run(req).await;
+    if response.status() != StatusCode::NOT_ACCEPTABLE {
+        wire::stamp_versions(response.headers_mut(), &version.to_string());
+    }
+    if let Ok(id) = HeaderValue::from_str(&wire::request_id()) {
+        response.headers_mut().insert("x-openstack-request-id", id);
+    }
+    response
+}
+
+async fn body_too_large(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        return ApiFault::new(StatusCode::PAYLOAD_TOO_LARGE, "Request is too large.")
+            .into_response();
+    }
+    response
+}
+
+async fn not_found() -> Response {
+    ApiFault::not_found("The resource could not be found.").into_response()
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    use api_clusters as c;
+    use api_misc as m;
+    use api_templates as t;
+    let v1 = Router::new()
+        .route("/v1", get(m::v1_document))
+        .route("/v1/", get(m::v1_document))
+        .route("/v1/clustertemplates", get(t::list).post(t::create))
+        .route("/v1/clustertemplates/detail", get(t::list_detail))
+        .route(
+            "/v1/clustertemplates/{ident}",
+            get(t::show).patch(t::update).delete(t::delete),
+        )
+        .route("/v1/clusters", get(c::list).post(c::create))
+        .route("/v1/clusters/detail", get(c::list_detail))
+        .route(
+            "/v1/clusters/{ident}",
+            get(c::show).patch(c::update).delete(c::delete),
+        )
+        .route("/v1/clusters/{ident}/actions/resize", post(c::resize))
+        .route("/v1/clusters/{ident}/actions/upgrade", post(c::upgrade))
+        .route(
+            "/v1/clusters/{ident}/nodegroups",
+            get(c::nodegroup_list).post(c::nodegroup_create),
+        )
+        .route(
+            "/v1/clusters/{ident}/nodegroups/{ng}",
+            get(c::nodegroup_show)
+                .patch(c::nodegroup_update)
+                .delete(c::nodegroup_delete),
+        )
+        .route("/v1/certificates", post(m::certificate_sign))
+        .route(
+            "/v1/certificates/{ident}",
+            get(m::certificate_show).patch(m::certificate_rotate),
+        )
+        .route("/v1/credentials/{ident}", patch(m::credentials_rotate))
+        .route("/v1/quotas", get(m::quota_list).post(m::quota_create))
+        .route(
+            "/v1/quotas/{project}/{resource}",
+            get(m::quota_show)
+                .patch(m::quota_update)
+                .delete(m::quota_delete),
+        )
+        .route("/v1/stats", get(m::stats))
+        .route("/v1/mservices", get(m::mservices))
+        .route("/v1/federations", get(m::federations))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), magnum_layer));
+    Router::new()
+        .route("/", get(m::root_document))
+        .route("/identity", get(m::identity_versions))
+        .route("/identity/v3", get(m::identity_v3))
+        .route("/identity/v3/", get(m::identity_v3))
+        .route(
+            "/identity/v3/auth/tokens",
+            post(m::token_issue)
+                .get(m::token_validate)
+                .delete(m::token_revoke),
+        )
+        .merge(v1)
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
+        .layer(middleware::from_fn(body_too_large))
+        .with_state(shared)
+}

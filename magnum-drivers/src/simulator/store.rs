@@ -1,0 +1,448 @@
+//! The simulator's database: templates, clusters (the conductor's [`ClusterRecord`] plus the
+//! API-only columns), nodegroup extras and quotas; Magnum's lookups (UUID, else name with 409
+//! on duplicates, scoped to what the caller may see) and the JSON each resource renders to at
+//! a given microversion (summary vs detail, `stack_id` vs `cluster_id`, label diffs, faults).
+
+use std::collections::HashMap;
+
+use magnum_core::Microversion;
+use magnum_core::types::{ClusterTemplate, Labels};
+use serde_json::{Map, Value, json};
+
+use super::keystone::AuthContext;
+use super::wire::{ApiFault, links};
+use crate::conductor::ClusterResources;
+use crate::driver::{ClusterRecord, NodeGroupRecord};
+
+/// A stored template: the wire object (without links) and the internal id.
+#[derive(Debug, Clone)]
+pub(crate) struct TemplateRow {
+    pub id: u64,
+    pub obj: Map<String, Value>,
+}
+
+impl TemplateRow {
+    pub fn uuid(&self) -> &str {
+        self.obj.get("uuid").and_then(Value::as_str).unwrap_or("")
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.obj.get("name").and_then(Value::as_str)
+    }
+
+    pub fn text(&self, key: &str) -> Option<&str> {
+        self.obj.get(key).and_then(Value::as_str)
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.obj.get(key).and_then(Value::as_bool).unwrap_or(false)
+    }
+
+    pub fn labels(&self) -> Labels {
+        label_map(self.obj.get("labels"))
+    }
+
+    /// The typed template (the conductor's view).
+    pub fn typed(&self) -> Result<ClusterTemplate, ApiFault> {
+        serde_json::from_value(Value::Object(self.obj.clone())).map_err(|e| {
+            ApiFault::new(
+                axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+                format!("stored template {} does not decode: {e}", self.uuid()),
+            )
+        })
+    }
+
+    pub fn json(&self, base: &str) -> Map<String, Value> {
+        let mut obj = self.obj.clone();
+        obj.insert(
+            "links".into(),
+            links(base, &format!("clustertemplates/{}", self.uuid())),
+        );
+        obj
+    }
+}
+
+/// Labels from a stored JSON value.
+pub(crate) fn label_map(value: Option<&Value>) -> Labels {
+    value
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Columns a nodegroup has in the API but not in the conductor's record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeGroupExtra {
+    pub id: u64,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub merge_labels: bool,
+    pub node_labels: Option<Labels>,
+    pub node_taints: Option<Vec<Value>>,
+}
+
+/// Columns a cluster has in the API but not in the conductor's record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClusterExtra {
+    pub user_id: String,
+    pub docker_volume_size: Option<u64>,
+    pub master_flavor_id: Option<String>,
+    pub flavor_id: Option<String>,
+    pub fixed_network: Option<String>,
+    pub fixed_subnet: Option<String>,
+    pub floating_ip_enabled: bool,
+    pub master_lb_enabled: bool,
+    pub merge_labels: bool,
+    pub discovery_url: Option<String>,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+    pub nodegroups: HashMap<String, NodeGroupExtra>,
+}
+
+/// A stored cluster.
+#[derive(Debug, Clone)]
+pub(crate) struct ClusterRow {
+    pub id: u64,
+    pub record: ClusterRecord,
+    pub resources: ClusterResources,
+    pub extra: ClusterExtra,
+}
+
+/// A stored quota.
+#[derive(Debug, Clone)]
+pub(crate) struct QuotaRow {
+    pub id: u64,
+    pub project_id: String,
+    pub resource: String,
+    pub hard_limit: i64,
+    pub created_at: String,
+    pub updated_at: Option<String>,
+}
+
+impl QuotaRow {
+    pub fn json(&self) -> Map<String, Value> {
+        let value = json!({"id": self.id, "project_id": self.project_id,
+            "resource": self.resource, "hard_limit": self.hard_limit,
+            "created_at": self.created_at, "updated_at": self.updated_at});
+        value.as_object().cloned().unwrap_or_default()
+    }
+}
+
+/// All simulator state.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    next_id: u64,
+    pub templates: Vec<TemplateRow>,
+    pub clusters: Vec<ClusterRow>,
+    pub quotas: Vec<QuotaRow>,
+    pub conductor_reports: u64,
+}
+
+/// Magnum's `uuidutils.is_uuid_like`.
+pub(crate) fn is_uuid_like(text: &str) -> bool {
+    uuid::Uuid::parse_str(text).is_ok()
+}
+
+impl Store {
+    pub fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// Whether `ctx` sees the template (own project, public and not hidden, admins also hidden
+    /// public ones).
+    pub fn template_visible(row: &TemplateRow, ctx: &AuthContext) -> bool {
+        row.text("project_id") == Some(ctx.project_id.as_str())
+            || (row.flag("public") && (!row.flag("hidden") || ctx.is_admin()))
+    }
+
+    /// Magnum's `get_resource('ClusterTemplate', ident)`.
+    pub fn template_index(&self, ident: &str, ctx: &AuthContext) -> Result<usize, ApiFault> {
+        let visible = |(_, row): &(usize, &TemplateRow)| Self::template_visible(row, ctx);
+        let found: Vec<usize> = if is_uuid_like(ident) {
+            self.templates
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.uuid() == ident)
+                .filter(visible)
+                .map(|(i, _)| i)
+                .collect()
+        } else {
+            self.templates
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.name() == Some(ident))
+                .filter(visible)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ApiFault::not_found(format!(
+                "ClusterTemplate {ident} could not be found."
+            ))),
+            _ => Err(ApiFault::conflict(
+                "Multiple ClusterTemplates exist with same name. Please use the ClusterTemplate uuid instead.",
+            )),
+        }
+    }
+
+    /// Whether any cluster references the template.
+    pub fn template_referenced(&self, uuid: &str) -> bool {
+        self.clusters
+            .iter()
+            .any(|c| c.record.template.uuid.as_str() == uuid)
+    }
+
+    /// Magnum's `get_resource('Cluster', ident)`, scoped to the caller's project.
+    pub fn cluster_index(&self, ident: &str, ctx: &AuthContext) -> Result<usize, ApiFault> {
+        let by_uuid = is_uuid_like(ident);
+        let found: Vec<usize> = self
+            .clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.record.project_id == ctx.project_id)
+            .filter(|(_, c)| {
+                if by_uuid {
+                    c.record.uuid == ident
+                } else {
+                    c.record.name == ident
+                }
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match found.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(ApiFault::not_found(format!(
+                "Cluster {ident} could not be found."
+            ))),
+            _ => Err(ApiFault::conflict(
+                "Multiple Clusters exist with same name. Please use the Cluster uuid instead.",
+            )),
+        }
+    }
+
+    /// Clusters in a project (all projects with `None`).
+    pub fn clusters_in(&self, project: Option<&str>) -> impl Iterator<Item = &ClusterRow> {
+        self.clusters
+            .iter()
+            .filter(move |c| project.is_none_or(|p| c.record.project_id == p))
+    }
+}
+
+/// `labels_overridden` / `labels_added` / `labels_skipped` of `own` against `parent`
+/// (overridden carries the parent's value, as Magnum does).
+fn label_diffs(own: &Labels, parent: &Labels) -> [(&'static str, Labels); 3] {
+    let overridden = parent
+        .iter()
+        .filter(|(k, v)| own.get(*k).is_some_and(|o| o != *v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let added = own
+        .iter()
+        .filter(|(k, _)| !parent.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let skipped = parent
+        .iter()
+        .filter(|(k, _)| !own.contains_key(*k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    [
+        ("labels_overridden", overridden),
+        ("labels_added", added),
+        ("labels_skipped", skipped),
+    ]
+}
+
+const CLUSTER_SUMMARY: [&str; 16] = [
+    "uuid",
+    "name",
+    "cluster_template_id",
+    "keypair",
+    "docker_volume_size",
+    "labels",
+    "node_count",
+    "status",
+    "master_flavor_id",
+    "flavor_id",
+    "create_timeout",
+    "master_count",
+    "health_status",
+    "merge_labels",
+    "links",
+    "stack_id",
+];
+
+const NODEGROUP_SUMMARY: [&str; 12] = [
+    "uuid",
+    "name",
+    "flavor_id",
+    "image_id",
+    "node_count",
+    "role",
+    "is_default",
+    "status",
+    "stack_id",
+    "min_node_count",
+    "max_node_count",
+    "merge_labels",
+];
+
+fn addresses(record: &ClusterRecord, master: bool) -> Vec<String> {
+    record
+        .nodegroups
+        .iter()
+        .filter(|n| n.is_master() == master)
+        .flat_map(|n| n.node_addresses.iter().cloned())
+        .collect()
+}
+
+impl ClusterRow {
+    /// The cluster as GET-one (`detail` + `faults`), detail lists, or summary lists show it.
+    pub fn json(&self, base: &str, version: Microversion, view: View) -> Map<String, Value> {
+        let r = &self.record;
+        let e = &self.extra;
+        let template_labels = r.template.labels.clone().unwrap_or_default();
+        let mut obj = json!({
+            "uuid": r.uuid, "name": r.name, "cluster_template_id": r.template.uuid.as_str(),
+            "keypair": r.keypair, "docker_volume_size": e.docker_volume_size,
+            "labels": r.labels, "node_count": r.node_count(), "master_count": r.master_count(),
+            "status": r.status.as_str(), "status_reason": r.status_reason,
+            "master_flavor_id": e.master_flavor_id, "flavor_id": e.flavor_id,
+            "create_timeout": r.create_timeout,
+            "health_status": r.health_status.as_ref().map(|h| h.as_str()),
+            "health_status_reason": r.health_status_reason,
+            "merge_labels": e.merge_labels, "discovery_url": e.discovery_url,
+            "api_address": r.api_address, "coe_version": r.coe_version,
+            "container_version": r.coe_version.as_ref().map(|_| "1.12.6"),
+            "project_id": r.project_id, "user_id": e.user_id,
+            "node_addresses": addresses(r, false), "master_addresses": addresses(r, true),
+            "fixed_network": e.fixed_network, "fixed_subnet": e.fixed_subnet,
+            "floating_ip_enabled": e.floating_ip_enabled,
+            "master_lb_enabled": e.master_lb_enabled,
+            "created_at": e.created_at, "updated_at": e.updated_at,
+            "links": links(base, &format!("clusters/{}", r.uuid)),
+        });
+        let Some(obj) = obj.as_object_mut() else {
+            return Map::new();
+        };
+        let id_key = if version >= Microversion::V1_13 {
+            "cluster_id"
+        } else {
+            "stack_id"
+        };
+        obj.insert(id_key.into(), json!(r.stack_id));
+        for (key, diff) in label_diffs(&r.labels, &template_labels) {
+            obj.insert(key.into(), json!(diff));
+        }
+        if view == View::One && r.status.is_magnum_status_failed() {
+            obj.insert("faults".into(), json!(r.faults()));
+        }
+        if view == View::Summary {
+            obj.retain(|k, _| CLUSTER_SUMMARY.contains(&k.as_str()) || k == id_key);
+        }
+        std::mem::take(obj)
+    }
+
+    pub fn nodegroup_json(
+        &self,
+        ng: &NodeGroupRecord,
+        base: &str,
+        view: View,
+    ) -> Map<String, Value> {
+        let extra = self
+            .extra
+            .nodegroups
+            .get(&ng.uuid)
+            .cloned()
+            .unwrap_or_default();
+        let mut obj = json!({
+            "uuid": ng.uuid, "id": extra.id, "name": ng.name, "cluster_id": self.record.uuid,
+            "project_id": self.record.project_id, "docker_volume_size": ng.docker_volume_size,
+            "labels": ng.labels, "flavor_id": ng.flavor_id, "image_id": ng.image_id,
+            "node_addresses": ng.node_addresses, "node_count": ng.node_count,
+            "role": ng.role, "min_node_count": ng.min_node_count,
+            "max_node_count": ng.max_node_count, "is_default": ng.is_default,
+            "stack_id": ng.stack_id, "status": ng.status.as_str(),
+            "status_reason": ng.status_reason, "version": Value::Null,
+            "merge_labels": extra.merge_labels, "node_labels": extra.node_labels,
+            "node_taints": extra.node_taints, "created_at": extra.created_at,
+            "updated_at": extra.updated_at,
+            "links": links(base, &format!("clusters/{}/nodegroups/{}", self.record.uuid, ng.uuid)),
+        });
+        let Some(obj) = obj.as_object_mut() else {
+            return Map::new();
+        };
+        for (key, diff) in label_diffs(&ng.labels, &self.record.labels) {
+            obj.insert(key.into(), json!(diff));
+        }
+        if view == View::Summary {
+            obj.retain(|k, _| NODEGROUP_SUMMARY.contains(&k.as_str()));
+        }
+        std::mem::take(obj)
+    }
+
+    /// Total nodes (masters included), as `/v1/stats` counts them.
+    pub fn total_nodes(&self) -> u64 {
+        self.record
+            .nodegroups
+            .iter()
+            .map(|n| u64::from(n.node_count))
+            .sum()
+    }
+}
+
+/// Which representation a resource renders to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    /// GET-one (clusters add `faults` when failed).
+    One,
+    /// `/detail` collections.
+    Detail,
+    /// Plain collections.
+    Summary,
+}
+
+/// Names Magnum generates for unnamed resources (`<greek letter>-<n>-<kind>`).
+pub(crate) fn generated_name(kind: &str, seed: u64) -> String {
+    const GREEK: [&str; 24] = [
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+        "lambda", "mu", "nu", "xi", "omicron", "pi", "rho", "sigma", "tau", "upsilon", "phi",
+        "chi", "psi", "omega",
+    ];
+    let letter = GREEK[(seed % 24) as usize];
+    format!("{letter}-{}-{kind}", seed % 24 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn sorted(labels: &Labels) -> BTreeMap<&str, &str> {
+        labels
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn label_diffs_follow_magnums_vectors() {
+        // magnum-reference §8.11 item 8.
+        let parent: Labels = [("label1", "value1"), ("label2", "value2")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        let own: Labels = [("label1", "value3"), ("label4", "value4")]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .into();
+        let [(_, overridden), (_, added), (_, skipped)] = label_diffs(&own, &parent);
+        assert_eq!(sorted(&overridden), [("label1", "value1")].into());
+        assert_eq!(sorted(&added), [("label4", "value4")].into());
+        assert_eq!(sorted(&skipped), [("label2", "value2")].into());
+    }
+}

@@ -1,0 +1,778 @@
+//! The embedded simulator driven the way users drive Magnum: the SDK's own Keystone login
+//! against the simulator's Keystone front, the whole cluster lifecycle, Magnum's validation
+//! messages, its wire-level errors (401, 406 both shapes, 400, 403, 409, 413), failure
+//! injection and a concurrent load test that checks no cluster is lost or duplicated.
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use magnum_core::access::{AccessOptions, cluster_access};
+use magnum_core::config::{Overrides, Sources, load};
+use magnum_core::request::ListParams;
+use magnum_core::types::{
+    Cluster, ClusterCreate, ClusterStatus, ClusterTemplate, ClusterTemplateCreate, Coe, NodeGroup,
+    ResizeRequest,
+};
+use magnum_core::wait::{self, WaitOptions};
+use magnum_core::{Api, Client, ErrorKind};
+use magnum_drivers::simulator::{DEFAULT_PASSWORD, Simulator, SimulatorConfig};
+use serde_json::{Value, json};
+
+fn fast() -> SimulatorConfig {
+    SimulatorConfig::new().durations(
+        Duration::from_millis(150),
+        Duration::from_millis(100),
+        Duration::from_millis(100),
+    )
+}
+
+/// A client that logs in through the simulator's Keystone, like `OS_*` from `env_exports`.
+fn client_for(sim: &Simulator, user: &str) -> Client {
+    let env: BTreeMap<String, String> = [
+        ("OS_AUTH_URL", sim.auth_url()),
+        ("OS_USERNAME", user.to_owned()),
+        ("OS_PASSWORD", DEFAULT_PASSWORD.to_owned()),
+        (
+            "OS_PROJECT_NAME",
+            if user == "admin" { "admin" } else { "demo" }.to_owned(),
+        ),
+        ("OS_USER_DOMAIN_NAME", "Default".to_owned()),
+        ("OS_PROJECT_DOMAIN_NAME", "Default".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let cloud = load(&Sources::new(env, vec![]), &Overrides::new()).unwrap();
+    Client::from_cloud(&cloud).unwrap()
+}
+
+fn waiting() -> WaitOptions {
+    WaitOptions::new(Duration::from_secs(20)).interval(Duration::from_millis(50))
+}
+
+/// Raw HTTP with a token, for wire-level checks.
+struct Raw {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Raw {
+    async fn login(sim: &Simulator, user: &str, project: &str) -> Self {
+        let http = reqwest::Client::new();
+        let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "domain": {"name": "Default"}, "password": DEFAULT_PASSWORD}}},
+            "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}});
+        let response = http
+            .post(format!("{}/auth/tokens", sim.auth_url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let token = response.headers()["x-subject-token"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        Self {
+            http,
+            base: sim.base_url().to_owned(),
+            token,
+        }
+    }
+
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        version: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .header("x-auth-token", &self.token);
+        if let Some(v) = version {
+            request = request.header("openstack-api-version", v);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+}
+
+fn detail(body: &Value) -> &str {
+    body["errors"][0]["detail"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_through_the_sdk_and_the_keystone_front() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let client = client_for(&sim, "demo");
+    assert_eq!(
+        client.endpoint().await.unwrap().v1_url(&[], &[]).as_str(),
+        sim.magnum_url().as_str(),
+        "Magnum comes from the simulator's Keystone catalog"
+    );
+    let range = client.server_versions().await.unwrap().unwrap();
+    assert_eq!(
+        (range.min, range.max),
+        (
+            magnum_core::Microversion::V1_1,
+            magnum_core::Microversion::V1_14
+        )
+    );
+
+    let templates: Api<ClusterTemplate> = Api::new(client.clone());
+    let template = templates
+        .create(
+            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+                .name("k8s")
+                .flavor_id("m1.small")
+                .master_flavor_id("m1.medium")
+                .external_network_id("public")
+                .keypair_id("kp")
+                .label("kube_tag", "v1.30.1"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        template.cluster_distro.as_ref().map(|d| d.as_str()),
+        Some("fedora-coreos"),
+        "cluster_distro comes from the image's os_distro"
+    );
+    assert_eq!(template.driver.as_deref(), Some("k8s_sim_v1"));
+    assert_eq!(templates.get("k8s").await.unwrap().uuid, template.uuid);
+
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let created = clusters
+        .create(&ClusterCreate::new("k8s").name("demo").node_count(2u32))
+        .await
+        .unwrap();
+    let listed = clusters.list(&ListParams::new()).await.unwrap();
+    assert_eq!(listed.items.len(), 1);
+    assert_eq!(
+        listed.items[0].status,
+        Some(ClusterStatus::CreateInProgress)
+    );
+    let ready = wait::cluster_ready(&clusters, created.uuid.as_str(), &waiting())
+        .await
+        .unwrap();
+    assert_eq!(ready.status, Some(ClusterStatus::CreateComplete));
+    assert!(ready.api_address.is_some());
+    assert_eq!(ready.node_addresses.as_ref().map(Vec::len), Some(2));
+    assert_eq!(
+        ready.keypair.as_deref(),
+        Some("kp"),
+        "keypair defaults from the template"
+    );
+
+    let nodegroups = Api::<NodeGroup>::in_cluster(client.clone(), "demo");
+    let groups = nodegroups.list_all().await.unwrap();
+    let names: Vec<_> = groups.iter().filter_map(|g| g.name.clone()).collect();
+    assert_eq!(names, ["default-master", "default-worker"]);
+
+    clusters
+        .resize("demo", &ResizeRequest::new(3).nodegroup("default-worker"))
+        .await
+        .unwrap();
+    let resized = wait::cluster_ready(&clusters, "demo", &waiting())
+        .await
+        .unwrap();
+    assert_eq!(resized.status, Some(ClusterStatus::UpdateComplete));
+    assert_eq!(resized.node_count, Some(3));
+
+    // A kubeconfig signed by the cluster's CA, the way `openstack coe cluster config` makes it.
+    let access = cluster_access(&client, "demo", &AccessOptions::new())
+        .await
+        .unwrap();
+    assert!(access.kubeconfig.is_some());
+    assert!(
+        access
+            .cert_pem
+            .as_deref()
+            .is_some_and(|p| p.starts_with("-----BEGIN CERTIFICATE-----"))
+    );
+    assert_eq!(sim.stored_certificates(), 4, "the cluster's CA set");
+
+    let stats = client.stats(None).await.unwrap();
+    assert_eq!((stats.clusters, stats.nodes), (1, Some(4)));
+
+    clusters.delete("demo").await.unwrap();
+    wait::cluster_deleted(&clusters, created.uuid.as_str(), &waiting())
+        .await
+        .unwrap();
+    assert_eq!(sim.cluster_count().await, 0);
+    assert_eq!(
+        sim.stored_certificates(),
+        0,
+        "DELETE_COMPLETE removes the CA set"
+    );
+    templates.delete("k8s").await.unwrap();
+    assert!(templates.get_opt("k8s").await.unwrap().is_none());
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn magnums_validation_messages_come_out_of_the_seeded_cloud() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let raw = Raw::login(&sim, "demo", "demo").await;
+    let post = |path: &'static str, body: Value| {
+        let raw = &raw;
+        async move {
+            raw.call(
+                reqwest::Method::POST,
+                path,
+                Some("container-infra latest"),
+                Some(body),
+            )
+            .await
+        }
+    };
+    let template = |image: &str| {
+        json!({"coe": "kubernetes", "image_id": image,
+        "external_network_id": "public", "flavor_id": "m1.small"})
+    };
+    let cases = [
+        (
+            template("no-os-distro"),
+            400,
+            "Image no-os-distro doesn't contain os_distro field.",
+        ),
+        (template("nope"), 400, "Image nope could not be found."),
+        (
+            template("dup-image"),
+            409,
+            "Multiple images exist with same name 'dup-image'. Please use the image ID instead.",
+        ),
+        (
+            json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "flavor_id": "m1.zero-disk"}),
+            400,
+            "Flavor with zero root volume size is not supported when boot_volume_size is zero.",
+        ),
+        (
+            json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "network_driver": "cilium"}),
+            400,
+            "Network driver type cilium is not allowed, expecting a flannel/calico/unspecified network driver. ",
+        ),
+        (
+            json!({"coe": "swarm", "image_id": "fedora-coreos-40"}),
+            400,
+            "Invalid input for field/attribute coe. Value: 'swarm'. Value should be one of: kubernetes",
+        ),
+        (
+            template("capi-ubuntu-2204"),
+            400,
+            "Cluster driver (k8s_capi_helm_v1) not supported.",
+        ),
+        (
+            json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "public": true}),
+            403,
+            "Not authorized to set public or hidden flag for cluster template.",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let (got, _, answer) = post("/v1/clustertemplates", body.clone()).await;
+        assert_eq!((got, detail(&answer)), (status, message), "{body}");
+    }
+    // With a boot volume the zero-disk flavor is fine.
+    let (status, _, _) = post(
+        "/v1/clustertemplates",
+        json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "flavor_id": "m1.zero-disk",
+               "name": "bfv", "labels": {"boot_volume_size": 20}}),
+    )
+    .await;
+    assert_eq!(status, 201);
+
+    let (status, headers, created) = post(
+        "/v1/clustertemplates",
+        json!({"coe": "kubernetes", "image_id": "fedora-coreos-40",
+            "name": "k8s", "keypair_id": "kp", "external_network_id": "public"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    assert!(
+        headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(created["uuid"].as_str().unwrap())
+    );
+    let (status, _, atomic) = post(
+        "/v1/clustertemplates",
+        json!({"coe": "kubernetes", "image_id": "fedora-atomic-29", "name": "old"}),
+    )
+    .await;
+    assert_eq!(
+        status, 201,
+        "master resolves a default driver name at template create"
+    );
+    assert_eq!(atomic["cluster_distro"], "fedora-atomic");
+
+    let cluster = |extra: Value| {
+        let mut body = json!({"cluster_template_id": "k8s", "name": "c1"});
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        body
+    };
+    let cases = [
+        (
+            cluster(json!({"master_count": 2})),
+            400,
+            "master nodegroup size of 2 is invalid, size cannot be an even number.",
+        ),
+        (
+            cluster(json!({"master_count": 3})),
+            400,
+            "master_count must be 1 when master_lb_enabled is False",
+        ),
+        (
+            cluster(json!({"keypair": "nope"})),
+            404,
+            "Unable to find keypair nope.",
+        ),
+        (cluster(json!({"name": "1bad"})), 400, ""),
+        (
+            cluster(json!({"cluster_template_id": "missing"})),
+            404,
+            "ClusterTemplate missing could not be found.",
+        ),
+    ];
+    for (body, status, message) in cases {
+        let (got, _, answer) = post("/v1/clusters", body.clone()).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        if !message.is_empty() {
+            assert_eq!(detail(&answer), message);
+        }
+    }
+    let (status, _, answer) = post(
+        "/v1/clusters",
+        json!({"cluster_template_id": "old", "name": "atomic"}),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        detail(&answer).starts_with("Cluster type (vm, fedora-atomic, kubernetes) not supported: the k8s_fedora_atomic_v1 driver"),
+        "{answer}"
+    );
+    // Version-gated answers: an unknown template is 400 before 1.10, zero nodes need 1.10.
+    let (status, _, _) = raw
+        .call(
+            reqwest::Method::POST,
+            "/v1/clusters",
+            None,
+            Some(json!({"cluster_template_id": "missing"})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, _, answer) = raw
+        .call(
+            reqwest::Method::POST,
+            "/v1/clusters",
+            Some("container-infra 1.9"),
+            Some(cluster(json!({"node_count": 0}))),
+        )
+        .await;
+    assert_eq!(
+        (status, detail(&answer)),
+        (
+            400,
+            "Resizing a nodegroup to zero is not supported in the provided microversion."
+        )
+    );
+
+    // A referenced template: only a lone name/public/hidden/tags change goes through.
+    let (status, _, _) = post("/v1/clusters", cluster(json!({}))).await;
+    assert_eq!(status, 202);
+    let patch = |ops: Value| {
+        let raw = &raw;
+        async move {
+            raw.call(
+                reqwest::Method::PATCH,
+                "/v1/clustertemplates/k8s",
+                None,
+                Some(ops),
+            )
+            .await
+        }
+    };
+    let (status, _, answer) =
+        patch(json!([{"op": "replace", "path": "/network_driver", "value": "calico"}])).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        detail(&answer),
+        format!(
+            "ClusterTemplate {} is referenced by one or multiple clusters.",
+            created["uuid"].as_str().unwrap()
+        )
+    );
+    let (status, _, renamed) =
+        patch(json!([{"op": "replace", "path": "/tags", "value": "prod"}])).await;
+    assert_eq!((status, renamed["tags"].as_str()), (200, Some("prod")));
+    let (status, _, answer) = raw
+        .call(
+            reqwest::Method::DELETE,
+            "/v1/clustertemplates/k8s",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn wire_errors_match_magnum_api() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let raw = Raw::login(&sim, "demo", "demo").await;
+    let http = reqwest::Client::new();
+    // No token: keystonemiddleware's 401.
+    let response = http
+        .get(format!("{}/v1/clusters", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert!(
+        response.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("/identity/v3")
+    );
+    // Versions: public, no token needed.
+    let root: Value = http
+        .get(sim.base_url())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(root["versions"][0]["max_version"], "1.14");
+
+    let get = |path: &'static str, version: Option<&'static str>| {
+        let raw = &raw;
+        async move { raw.call(reqwest::Method::GET, path, version, None).await }
+    };
+    let (status, headers, body) = get("/v1/clusters", Some("container-infra 1.99")).await;
+    assert_eq!(
+        (status, body["errors"][0]["max_version"].as_str()),
+        (406, Some("1.14"))
+    );
+    assert_eq!(
+        headers["openstack-api-version"],
+        "container-infrastructure-management 1.99"
+    );
+    let (status, headers, _) = get("/v1/clusters", Some("compute 1.2")).await;
+    assert_eq!(status, 406);
+    assert!(!headers.contains_key("openstack-api-version"));
+    let (status, headers, _) = get("/v1/clusters", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        headers["openstack-api-version"], "container-infrastructure-management 1.1",
+        "no header means 1.1"
+    );
+    assert!(
+        headers["x-openstack-request-id"]
+            .to_str()
+            .unwrap()
+            .starts_with("req-")
+    );
+    let (status, _, _) = get("/v1/clusters/x/nodegroups", Some("container-infra 1.8")).await;
+    assert_eq!(status, 406);
+    let (status, _, body) = get("/v1/clustertemplates?limit=0", None).await;
+    assert_eq!((status, detail(&body)), (400, "Limit must be positive"));
+    assert_eq!(body["errors"][0]["title"], "Limit must be positive");
+    let (status, _, body) = get("/v1/stats?type=pods", Some("container-infra 1.4")).await;
+    assert_eq!(
+        (status, body["errors"][0]["title"].as_str()),
+        (400, Some("Invalid stats type"))
+    );
+    let (status, _, body) = get("/v1/clustertemplates/nope", None).await;
+    assert_eq!(
+        (status, detail(&body)),
+        (404, "ClusterTemplate nope could not be found.")
+    );
+    let (status, _, body) = get("/v1/mservices", None).await;
+    assert_eq!(
+        (status, detail(&body)),
+        (
+            403,
+            "Policy doesn't allow magnum-service:get_all to be performed."
+        )
+    );
+
+    // Bad bodies: malformed JSON, wrong types, unknown fields, too large — 400/413, no crash.
+    let send = |body: String| {
+        let http = &http;
+        let raw = &raw;
+        async move {
+            let response = http
+                .post(format!("{}/v1/clustertemplates", raw.base))
+                .header("x-auth-token", &raw.token)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                response.json::<Value>().await.unwrap_or(Value::Null),
+            )
+        }
+    };
+    let (status, body) = send("{not json".into()).await;
+    assert_eq!(status, 400);
+    assert!(detail(&body).contains("not valid JSON"), "{body}");
+    let (status, body) = send(
+        r#"{"coe":"kubernetes","image_id":"fedora-coreos-40","docker_volume_size":"notanint"}"#
+            .into(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(detail(&body).contains("docker_volume_size"), "{body}");
+    let (status, body) = send(r#"{"coe":"kubernetes","image_id":"x","bogus":1}"#.into()).await;
+    assert_eq!(
+        (status, detail(&body)),
+        (
+            400,
+            "Unknown attribute for argument cluster_template: bogus"
+        )
+    );
+    let (status, body) = send(format!(r#"{{"name":"{}"}}"#, "x".repeat(200_000))).await;
+    assert_eq!((status, detail(&body)), (413, "Request is too large."));
+
+    // A reader may read but not write.
+    let viewer = Raw::login(&sim, "viewer", "demo").await;
+    let (status, _, _) = viewer
+        .call(reqwest::Method::GET, "/v1/clusters", None, None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _, body) = viewer
+        .call(
+            reqwest::Method::POST,
+            "/v1/clustertemplates",
+            None,
+            Some(json!({"coe": "kubernetes", "image_id": "fedora-coreos-40"})),
+        )
+        .await;
+    assert_eq!(
+        (status, detail(&body)),
+        (
+            403,
+            "Policy doesn't allow clustertemplate:create to be performed."
+        )
+    );
+    // Bad credentials: Keystone's 401.
+    let response = http
+        .post(format!("{}/auth/tokens", sim.auth_url()))
+        .json(
+            &json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "demo", "domain": {"name": "Default"}, "password": "wrong"}}}}}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn injected_failures_and_quotas_behave_like_magnum() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let client = client_for(&sim, "demo");
+    let templates: Api<ClusterTemplate> = Api::new(client.clone());
+    templates
+        .create(
+            &ClusterTemplateCreate::new("ubuntu-22.04", Coe::Kubernetes)
+                .name("k8s")
+                .external_network_id("public"),
+        )
+        .await
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let reason = "Resource CREATE failed: WaitConditionTimeout";
+    let created = clusters
+        .create(
+            &ClusterCreate::new("k8s")
+                .name("doomed")
+                .label("sim_fail_create", reason),
+        )
+        .await
+        .unwrap();
+    let err = wait::cluster_ready(&clusters, created.uuid.as_str(), &waiting())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ResourceFailed);
+    let failed = clusters.get("doomed").await.unwrap();
+    assert_eq!(failed.status, Some(ClusterStatus::CreateFailed));
+    assert_eq!(failed.status_reason.as_deref(), Some(reason));
+    assert_eq!(
+        failed
+            .faults
+            .as_ref()
+            .and_then(|f| f.get("default-worker"))
+            .map(String::as_str),
+        Some(reason),
+        "faults name the failed nodegroups"
+    );
+    let explained = magnum_core::doctor::explain_cluster(
+        failed.status_reason.as_deref(),
+        failed.faults.as_ref().unwrap(),
+    );
+    assert!(
+        explained.iter().any(|e| e.code.contains("WAIT")),
+        "the doctor recognises the injected Heat timeout: {explained:?}"
+    );
+
+    // An admin caps the demo project at 2 clusters: the third create is refused with 403.
+    let admin = client_for(&sim, "admin");
+    let raw_admin = Raw::login(&sim, "admin", "admin").await;
+    let (status, _, _) = raw_admin
+        .call(
+            reqwest::Method::POST,
+            "/v1/quotas",
+            None,
+            Some(json!({"project_id": "demo-project-id", "resource": "Cluster", "hard_limit": 2})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, body) = raw_admin
+        .call(
+            reqwest::Method::POST,
+            "/v1/quotas",
+            None,
+            Some(json!({"project_id": "nowhere", "resource": "Cluster", "hard_limit": 2})),
+        )
+        .await;
+    assert_eq!(
+        (status, detail(&body)),
+        (404, "The project_id nowhere could not be found.")
+    );
+    clusters
+        .create(&ClusterCreate::new("k8s").name("second"))
+        .await
+        .unwrap();
+    let err = clusters
+        .create(&ClusterCreate::new("k8s").name("third"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
+    assert!(
+        err.to_string()
+            .contains("You have reached the maximum clusters per project, 2."),
+        "{err}"
+    );
+    assert!(admin.mservices().await.unwrap().len() == 1);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn ten_thousand_concurrent_requests_lose_and_duplicate_nothing() {
+    let sim = Simulator::start(fast().max_clusters_per_project(10_000))
+        .await
+        .unwrap();
+    let raw = std::sync::Arc::new(Raw::login(&sim, "demo", "demo").await);
+    let (status, _, _) = raw
+        .call(
+            reqwest::Method::POST,
+            "/v1/clustertemplates",
+            None,
+            Some(json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "name": "k8s"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let tasks: Vec<_> = (0..16)
+        .map(|worker| {
+            let raw = raw.clone();
+            tokio::spawn(async move {
+                let mut created = Vec::new();
+                let mut statuses = Vec::new();
+                for i in 0..625 {
+                    let (status, _, body) = match i % 5 {
+                        0 => {
+                            raw.call(
+                                reqwest::Method::POST,
+                                "/v1/clusters",
+                                None,
+                                Some(json!({"cluster_template_id": "k8s",
+                                            "name": format!("c-{worker}-{i}")})),
+                            )
+                            .await
+                        }
+                        1 => {
+                            raw.call(reqwest::Method::GET, "/v1/clusters?limit=20", None, None)
+                                .await
+                        }
+                        2 => {
+                            raw.call(reqwest::Method::GET, "/v1/clustertemplates/k8s", None, None)
+                                .await
+                        }
+                        3 => {
+                            raw.call(reqwest::Method::GET, "/v1/clusters/nope", None, None)
+                                .await
+                        }
+                        _ => {
+                            raw.call(
+                                reqwest::Method::POST,
+                                "/v1/clusters",
+                                None,
+                                Some(json!({"cluster_template_id": "k8s", "master_count": 2})),
+                            )
+                            .await
+                        }
+                    };
+                    if i % 5 == 0 {
+                        created.push(body["uuid"].as_str().unwrap_or_default().to_owned());
+                    }
+                    statuses.push(status);
+                }
+                (created, statuses)
+            })
+        })
+        .collect();
+    let mut created = Vec::new();
+    let mut counts: BTreeMap<u16, usize> = BTreeMap::new();
+    for task in tasks {
+        let (uuids, statuses) = task.await.unwrap();
+        created.extend(uuids);
+        for s in statuses {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    assert_eq!(counts.values().sum::<usize>(), 10_000);
+    assert_eq!(
+        counts,
+        [(200, 4000), (202, 2000), (400, 2000), (404, 2000)].into()
+    );
+    let unique: HashSet<_> = created.iter().collect();
+    assert_eq!((created.len(), unique.len()), (2000, 2000));
+    let (_, _, listed) = raw
+        .call(reqwest::Method::GET, "/v1/clusters?limit=5000", None, None)
+        .await;
+    let listed: HashSet<String> = listed["clusters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["uuid"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        listed.len(),
+        1000,
+        "a page holds at most [api] max_limit = 1000"
+    );
+    assert_eq!(sim.cluster_count().await, 2000);
+    sim.stop().await;
+}
