@@ -100,6 +100,8 @@ for _ in $(seq 50); do grep -q OS_PROJECT_DOMAIN_NAME "$state/sim.env" 2>/dev/nu
   cargo run -q -p magnum-examples --example cloud_login) | tee "$state/sim-login.log"
 grep -q "^magnum     http://127.0.0.1:.*/v1$" "$state/sim-login.log"
 kill "$(cat "$state/sim.pid")"; wait "$(cat "$state/sim.pid")" 2>/dev/null || true
+echo "== python-magnumclient 5.0.0 and openstacksdk 4.22.0, unchanged, against magnum-sim"
+scripts/sim-clients/run.sh | tee "$state/clients.log"
 cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"
 # A third-party driver hosted by the conductor next to the simulated driver (magnum-drivers).
 cargo run -q -p magnum-examples --example custom_driver | tee "$state/custom_driver.log"
@@ -150,6 +152,6 @@ OS_CLOUD=magnum-rs-test OS_CLIENT_CONFIG_FILE="$state/clouds-ansible.yaml" ANSIB
   ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
   "$fresh/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$fresh/bin/python" examples/ansible/playbook.yml
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$state/test.log" | awk '{s+=$4} END {print s+0}')
-py_passed=$(grep -oE '^[0-9]+ passed' "$state/pytest.log" | awk '{s+=$1} END {print s+0}')
+py_passed=$(cat "$state/pytest.log" "$state/clients.log" | grep -oE '^[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 echo "== all green"
 echo "tests: $((rust_passed + py_passed)) passed, 0 failed"

@@ -529,19 +529,19 @@ pub(crate) async fn upgrade(
 
 // ---- nodegroups ----
 
-/// `GET /v1/clusters/{ident}/nodegroups` (≥ 1.9, `?role=`).
-pub(crate) async fn nodegroup_list(
-    State(shared): State<Arc<Shared>>,
-    caller: Caller,
-    Path(ident): Path<String>,
-    Query(query): Query<PageQuery>,
+async fn nodegroup_listing(
+    shared: &Shared,
+    caller: &Caller,
+    ident: &str,
+    query: &PageQuery,
+    view: View,
 ) -> Reply {
     if let Some(response) = too_old(caller.version, Microversion::V1_9) {
         return Ok(response);
     }
     caller.read("nodegroup:get_all")?;
     let store = shared.store.lock().await;
-    let row = &store.clusters[store.cluster_index(&ident, &caller.ctx)?];
+    let row = &store.clusters[store.cluster_index(ident, &caller.ctx)?];
     let items = row
         .record
         .nodegroups
@@ -553,11 +553,31 @@ pub(crate) async fn nodegroup_list(
         })
         .collect();
     let url = format!("{}/v1/clusters/{}/nodegroups", shared.base, row.record.uuid);
-    let render = |n: &&NodeGroupRecord| row.nodegroup_json(n, &shared.base, View::Summary);
-    Ok(paginate(items, &query, &url, render, |m| {
+    let render = |n: &&NodeGroupRecord| row.nodegroup_json(n, &shared.base, view);
+    Ok(paginate(items, query, &url, render, |m| {
         ApiFault::not_found(format!("Nodegroup {m} could not be found."))
     })?
     .into_response("nodegroups"))
+}
+
+/// `GET /v1/clusters/{ident}/nodegroups` (≥ 1.9, `?role=`).
+pub(crate) async fn nodegroup_list(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(ident): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Reply {
+    nodegroup_listing(&shared, &caller, &ident, &query, View::Summary).await
+}
+
+/// `GET /v1/clusters/{ident}/nodegroups/detail`.
+pub(crate) async fn nodegroup_list_detail(
+    State(shared): State<Arc<Shared>>,
+    caller: Caller,
+    Path(ident): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Reply {
+    nodegroup_listing(&shared, &caller, &ident, &query, View::Detail).await
 }
 
 fn find_nodegroup<'a>(row: &'a ClusterRow, ng: &str) -> Result<&'a NodeGroupRecord, ApiFault> {

@@ -102,6 +102,7 @@ pub(crate) const NODEGROUP_FIELDS: &[(&str, Kind)] = &[
     ("max_node_count", Kind::Int(0, i64::MAX)),
     ("node_labels", Kind::Labels),
     ("node_taints", Kind::Taints),
+    ("project_id", Kind::Text(1, 255)),
 ];
 
 /// Resize action fields.

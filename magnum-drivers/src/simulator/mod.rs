@@ -274,7 +274,12 @@ impl Simulator {
             certs,
             config,
         });
-        let app = router(shared.clone());
+        // Trailing slashes are stripped before routing, as Pecan tolerates them.
+        let app = tower::Layer::layer(
+            &middleware::from_fn(strip_trailing_slash),
+            router(shared.clone()),
+        );
+        let app = axum::ServiceExt::<Request>::into_make_service(app);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
@@ -475,6 +480,21 @@ async fn magnum_layer(State(shared): State<Arc<Shared>>, mut req: Request, next:
     response
 }
 
+async fn strip_trailing_slash(mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let rebuilt = match req.uri().query() {
+            Some(query) => format!("{trimmed}?{query}"),
+            None => trimmed.to_owned(),
+        };
+        if let Ok(uri) = rebuilt.parse() {
+            *req.uri_mut() = uri;
+        }
+    }
+    next.run(req).await
+}
+
 async fn body_too_large(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -494,7 +514,6 @@ fn router(shared: Arc<Shared>) -> Router {
     use api_templates as t;
     let v1 = Router::new()
         .route("/v1", get(m::v1_document))
-        .route("/v1/", get(m::v1_document))
         .route("/v1/clustertemplates", get(t::list).post(t::create))
         .route("/v1/clustertemplates/detail", get(t::list_detail))
         .route(
@@ -512,6 +531,10 @@ fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/v1/clusters/{ident}/nodegroups",
             get(c::nodegroup_list).post(c::nodegroup_create),
+        )
+        .route(
+            "/v1/clusters/{ident}/nodegroups/detail",
+            get(c::nodegroup_list_detail),
         )
         .route(
             "/v1/clusters/{ident}/nodegroups/{ng}",
@@ -540,7 +563,6 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/", get(m::root_document))
         .route("/identity", get(m::identity_versions))
         .route("/identity/v3", get(m::identity_v3))
-        .route("/identity/v3/", get(m::identity_v3))
         .route(
             "/identity/v3/auth/tokens",
             post(m::token_issue)
