@@ -152,7 +152,9 @@ async fn main() {
             sim_rps / real_rps
         );
     } else {
-        println!("(set MAGNUM_URL to a real magnum-api to compare: scripts/bench/sim_vs_magnum.sh)");
+        println!(
+            "(set MAGNUM_URL to a real magnum-api to compare: scripts/bench/sim_vs_magnum.sh)"
+        );
     }
     sim.stop().await;
 }

@@ -52,7 +52,7 @@ impl fmt::Display for DriverKey {
 }
 
 /// A nodegroup as the conductor tracks it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NodeGroupRecord {
     /// UUID.
@@ -121,7 +121,7 @@ impl NodeGroupRecord {
 }
 
 /// A cluster as the conductor tracks it (what Magnum keeps in its `cluster` table).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ClusterRecord {
     /// UUID.

@@ -177,6 +177,27 @@ impl SimulatedDriver {
         Ok(())
     }
 
+    /// A cluster found in progress with no pending operation (e.g. a simulator restarted from
+    /// its state file) restarts the operation its status names, from now.
+    fn resume(&self, cluster: &ClusterRecord) -> Result<(), DriverError> {
+        let in_progress = cluster.status.is_in_progress()
+            || cluster.nodegroups.iter().any(|n| n.status.is_in_progress());
+        let known = self
+            .pending
+            .lock()
+            .map_err(|_| DriverError::Infrastructure("simulator state poisoned".into()))?
+            .contains_key(&cluster.uuid);
+        if !in_progress || known {
+            return Ok(());
+        }
+        let action = match cluster.status {
+            ClusterStatus::CreateInProgress => Action::Create,
+            ClusterStatus::DeleteInProgress => Action::Delete,
+            _ => Action::Update,
+        };
+        self.start(cluster, action)
+    }
+
     fn duration(&self, action: Action) -> Duration {
         match action {
             Action::Create => self.options.create_duration,
@@ -296,7 +317,10 @@ impl Driver for SimulatedDriver {
                 _ => None,
             }
         };
-        let Some(op) = done else { return Ok(()) };
+        let Some(op) = done else {
+            self.resume(cluster)?;
+            return Ok(());
+        };
         if let Ok(mut pending) = self.pending.lock() {
             pending.remove(&cluster.uuid);
         }

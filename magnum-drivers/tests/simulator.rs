@@ -776,3 +776,68 @@ async fn ten_thousand_concurrent_requests_lose_and_duplicate_nothing() {
     assert_eq!(sim.cluster_count().await, 2000);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_restarted_simulator_keeps_its_clusters_from_the_state_file() {
+    let dir = std::env::temp_dir().join(format!("magnum-sim-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("sim.db");
+    let _ = std::fs::remove_file(&path);
+    let config = || fast().state_file(&path);
+
+    let sim = Simulator::start(config()).await.unwrap();
+    let client = client_for(&sim, "demo");
+    Api::<ClusterTemplate>::new(client.clone())
+        .create(&ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes).name("k8s"))
+        .await
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let ready = clusters
+        .create(&ClusterCreate::new("k8s").name("kept"))
+        .await
+        .unwrap();
+    wait::cluster_ready(&clusters, ready.uuid.as_str(), &waiting())
+        .await
+        .unwrap();
+    let ca_before = clusters.ca_certificate("kept", None).await.unwrap().pem;
+    // Stopped in the middle of a create: it resumes after the restart.
+    let pending = clusters
+        .create(&ClusterCreate::new("k8s").name("pending"))
+        .await
+        .unwrap();
+    sim.stop().await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the file holds CA keys");
+    }
+
+    let sim = Simulator::start(config()).await.unwrap();
+    let client = client_for(&sim, "demo");
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let kept = clusters.get("kept").await.unwrap();
+    assert_eq!(kept.status, Some(ClusterStatus::CreateComplete));
+    assert_eq!(
+        clusters.ca_certificate("kept", None).await.unwrap().pem,
+        ca_before,
+        "the same CA after the restart"
+    );
+    let resumed = wait::cluster_ready(&clusters, pending.uuid.as_str(), &waiting())
+        .await
+        .unwrap();
+    assert_eq!(resumed.status, Some(ClusterStatus::CreateComplete));
+    // New objects never reuse ids or names of old ones.
+    let third = clusters.create(&ClusterCreate::new("k8s")).await.unwrap();
+    assert_ne!(third.uuid, ready.uuid);
+    assert_eq!(clusters.list_all().await.unwrap().len(), 3);
+    sim.stop().await;
+
+    // A file that is not a simulator state is refused with its path in the message.
+    std::fs::write(dir.join("bad.db"), b"not sqlite").unwrap();
+    let err = Simulator::start(fast().state_file(dir.join("bad.db")))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("bad.db"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

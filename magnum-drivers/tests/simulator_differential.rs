@@ -52,7 +52,10 @@ impl Side {
         let body: Value = response.json().await.unwrap_or(Value::Null);
         let item = body
             .as_object()
-            .and_then(|o| o.values().find_map(|v| v.as_array().and_then(|a| a.first())))
+            .and_then(|o| {
+                o.values()
+                    .find_map(|v| v.as_array().and_then(|a| a.first()))
+            })
             .cloned()
             .unwrap_or(Value::Null);
         Shape {
@@ -98,7 +101,11 @@ async fn seed(sim: &Side) -> (String, String, String) {
                 .send()
                 .await
                 .unwrap();
-            assert!(response.status().is_success(), "{path}: {}", response.status());
+            assert!(
+                response.status().is_success(),
+                "{path}: {}",
+                response.status()
+            );
             response.json::<Value>().await.unwrap()
         }
     };
@@ -193,7 +200,11 @@ async fn the_simulator_answers_with_magnum_apis_shapes() {
         (Method::GET, "/v1/clusters/nope", None),
         (Method::GET, "/v1/clusters/{cl}/nodegroups", Some("1.8")),
         (Method::GET, "/v1/clusters/{cl}/nodegroups", Some("1.9")),
-        (Method::GET, "/v1/clusters/{cl}/nodegroups/{ng}", Some("1.14")),
+        (
+            Method::GET,
+            "/v1/clusters/{cl}/nodegroups/{ng}",
+            Some("1.14"),
+        ),
         (Method::GET, "/v1/certificates/nope", None),
         (Method::GET, "/v1/stats", Some("1.4")),
         (Method::GET, "/v1/stats?type=pods", Some("1.4")),
@@ -211,10 +222,18 @@ async fn the_simulator_answers_with_magnum_apis_shapes() {
                 .replace("{ng}", ng)
         };
         let theirs = real
-            .shape(method.clone(), &fill(real_ct, real_ready, real_ng), *version)
+            .shape(
+                method.clone(),
+                &fill(real_ct, real_ready, real_ng),
+                *version,
+            )
             .await;
         let ours = simulated
-            .shape(method.clone(), &fill(&sim_ct, &sim_ready, &sim_ng), *version)
+            .shape(
+                method.clone(),
+                &fill(&sim_ct, &sim_ready, &sim_ng),
+                *version,
+            )
             .await;
         if theirs != ours {
             differences.push(format!(

@@ -4,6 +4,7 @@
 //! ```text
 //! eval "$(magnum-sim --port 9511 &)"      # or: magnum-sim > env.sh &  then  . env.sh
 //! magnum-sim --create-seconds 30 --fail-create "Resource CREATE failed: WaitConditionTimeout"
+//! magnum-sim --state sim.db        # clusters survive a restart (SQLite, mode 0600)
 //! ```
 
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 
 const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
-[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N]";
+[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--state FILE]";
 
 fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
     let mut config = SimulatorConfig::new();
@@ -43,6 +44,7 @@ fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
             "--delete-seconds" => delete = seconds(value()?)?,
             "--fail-create" => config = config.fail_create(value()?),
             "--password" => config = config.password(&value()?),
+            "--state" => config = config.state_file(value()?),
             "--max-clusters" => {
                 let text = value()?;
                 config = config.max_clusters_per_project(

@@ -21,6 +21,7 @@ mod api_templates;
 pub mod cloud;
 mod fields;
 pub mod keystone;
+mod persist;
 mod store;
 pub mod wire;
 
@@ -71,6 +72,8 @@ pub struct SimulatorConfig {
     pub sync_interval: Duration,
     /// Key type of cluster CAs (EC P-256 by default, for speed; Magnum uses RSA-2048).
     pub ca_key_type: KeyType,
+    /// Persist the state in this SQLite file (created 0600); `None`: memory only.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 /// The demo user's password (a loopback-only simulator; override with [`SimulatorConfig::password`]).
@@ -105,6 +108,7 @@ impl Default for SimulatorConfig {
             max_clusters_per_project: 20,
             sync_interval: Duration::from_millis(100),
             ca_key_type: KeyType::EcP256,
+            state_file: None,
         }
     }
 }
@@ -156,6 +160,13 @@ impl SimulatorConfig {
         self
     }
 
+    /// Keep templates, clusters, quotas and CA objects in this SQLite file across restarts.
+    #[must_use]
+    pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// The seeded cloud.
     #[must_use]
     pub fn catalog(mut self, catalog: CloudCatalog) -> Self {
@@ -177,6 +188,9 @@ pub enum SimulatorError {
         #[source]
         source: std::io::Error,
     },
+    /// The state file could not be opened or read.
+    #[error(transparent)]
+    State(#[from] persist::StateError),
 }
 
 /// State shared by every handler.
@@ -189,15 +203,26 @@ pub(crate) struct Shared {
     pub conductor: Conductor,
     pub registry: Arc<DriverRegistry>,
     pub certs: Arc<MemoryCertStore>,
+    state_file: Option<persist::StateFile>,
 }
 
 impl Shared {
+    /// Writes the state file, if any (called with the store locked, after each change).
+    pub(crate) fn persist(&self, store: &Store) {
+        if let Some(file) = &self.state_file {
+            if let Err(e) = file.save(store, &self.certs) {
+                tracing::error!(error = %e, "state not saved");
+            }
+        }
+    }
+
     /// Every in-progress cluster is synced; `DELETE_COMPLETE` ones disappear (Magnum deletes
     /// the row).
     async fn sync_all(&self) {
         let mut store = self.store.lock().await;
         store.conductor_reports += 1;
         let mut gone = Vec::new();
+        let mut changed = false;
         for row in &mut store.clusters {
             if !row.record.status.is_in_progress()
                 && !row
@@ -208,6 +233,7 @@ impl Shared {
             {
                 continue;
             }
+            let before = row.record.clone();
             if let Err(e) = self
                 .conductor
                 .sync_status(&mut row.record, &row.resources, None)
@@ -215,11 +241,15 @@ impl Shared {
             {
                 tracing::warn!(cluster = %row.record.uuid, error = %e, "sync failed");
             }
+            changed |= row.record != before;
             if row.record.status == magnum_core::types::ClusterStatus::DeleteComplete {
                 gone.push(row.record.uuid.clone());
             }
         }
         store.clusters.retain(|c| !gone.contains(&c.record.uuid));
+        if changed {
+            self.persist(&store);
+        }
     }
 
     fn ca_options(&self) -> CaOptions {
@@ -262,17 +292,27 @@ impl Simulator {
             Arc::new(SimulatedDriver::new(config.sim.clone())),
         );
         let registry = Arc::new(registry);
-        let certs = Arc::new(MemoryCertStore::new());
+        let state_file = config
+            .state_file
+            .as_deref()
+            .map(persist::StateFile::open)
+            .transpose()?;
+        let (store, certs) = match &state_file {
+            Some(file) => file.load()?,
+            None => (Store::default(), MemoryCertStore::new()),
+        };
+        let certs = Arc::new(certs);
         let conductor = Conductor::new(registry.clone(), certs.clone())
             .ca_options(CaOptions::new().key_type(config.ca_key_type));
         let shared = Arc::new(Shared {
             base,
             identity: Identity::new(config.users.clone(), config.app_credentials.clone()),
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
             conductor,
             registry,
             certs,
             config,
+            state_file,
         });
         // Trailing slashes are stripped before routing, as Pecan tolerates them.
         let app = tower::Layer::layer(
@@ -470,7 +510,12 @@ async fn magnum_layer(State(shared): State<Arc<Shared>>, mut req: Request, next:
     req.extensions_mut().insert(version);
     req.extensions_mut()
         .insert(AuthUrl(format!("{}/identity/v3", shared.base)));
+    let writes = req.method() != axum::http::Method::GET;
     let mut response = next.run(req).await;
+    if writes && response.status().is_success() && shared.state_file.is_some() {
+        let store = shared.store.lock().await;
+        shared.persist(&store);
+    }
     if response.status() != StatusCode::NOT_ACCEPTABLE {
         wire::stamp_versions(response.headers_mut(), &version.to_string());
     }

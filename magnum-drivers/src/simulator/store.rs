@@ -75,7 +75,7 @@ pub(crate) fn label_map(value: Option<&Value>) -> Labels {
 }
 
 /// Columns a nodegroup has in the API but not in the conductor's record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct NodeGroupExtra {
     pub id: u64,
     pub created_at: String,
@@ -86,7 +86,7 @@ pub(crate) struct NodeGroupExtra {
 }
 
 /// Columns a cluster has in the API but not in the conductor's record.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ClusterExtra {
     pub user_id: String,
     pub docker_volume_size: Option<u64>,
@@ -113,7 +113,7 @@ pub(crate) struct ClusterRow {
 }
 
 /// A stored quota.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct QuotaRow {
     pub id: u64,
     pub project_id: String,
@@ -151,6 +151,15 @@ impl Store {
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// The last id handed out (persisted so ids never repeat across restarts).
+    pub fn peek_next_id(&self) -> u64 {
+        self.next_id
+    }
+
+    pub fn set_next_id(&mut self, last: u64) {
+        self.next_id = last;
     }
 
     /// Whether `ctx` sees the template (own project, public and not hidden, admins also hidden
