@@ -122,7 +122,8 @@ VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop -q -m magnum-py/Cargo.toml
   cd magnum-py
   "$py_venv/bin/python" gen_stubs.py --check
   "$py_venv/bin/python" -m mypy.stubtest magnum_sdk --mypy-config-file mypy.ini --allowlist stubtest-allowlist.txt
-  "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
+  MAGNUM_SIM_BIN="$repo/target/debug/magnum-sim" \
+    "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
 ) | tee "$state/pytest.log"
 echo "== pip install ./magnum-py in a fresh venv, then the README's Python example (OS_CLOUD)"
 fresh="$state/fresh-venv"
@@ -151,6 +152,20 @@ YAML
 OS_CLOUD=magnum-rs-test OS_CLIENT_CONFIG_FILE="$state/clouds-ansible.yaml" ANSIBLE_LIBRARY="$repo/examples/ansible/library" \
   ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
   "$fresh/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$fresh/bin/python" examples/ansible/playbook.yml
+echo "== the Ansible module's create / resize / delete against magnum-sim"
+target/debug/magnum-sim --create-seconds 0.5 --update-seconds 0.3 --delete-seconds 0.3 > "$state/sim2.env" 2>/dev/null &
+echo $! > "$state/sim.pid"
+for _ in $(seq 50); do grep -q OS_PROJECT_DOMAIN_NAME "$state/sim2.env" 2>/dev/null && break; sleep 0.1; done
+(set -a; . "$state/sim2.env"; set +a
+ printf 'clouds:\n  sim:\n    auth:\n      auth_url: %s\n      username: %s\n      password: %s\n      project_name: %s\n      user_domain_name: Default\n      project_domain_name: Default\n' \
+   "$OS_AUTH_URL" "$OS_USERNAME" "$OS_PASSWORD" "$OS_PROJECT_NAME" > "$state/clouds-sim.yaml")
+export_sim=(env -u OS_AUTH_URL OS_CLOUD=sim OS_CLIENT_CONFIG_FILE="$state/clouds-sim.yaml")
+"${export_sim[@]}" "$fresh/bin/python" -c 'from magnum_sdk import Client
+Client.from_cloud().create_cluster_template("fedora-coreos-40", name="k8s", external_network_id="public")'
+"${export_sim[@]}" ANSIBLE_LIBRARY="$repo/examples/ansible/library" \
+  ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false \
+  "$fresh/bin/ansible-playbook" -i localhost, -e ansible_python_interpreter="$fresh/bin/python" examples/ansible/playbook-sim.yml
+kill "$(cat "$state/sim.pid")"; wait "$(cat "$state/sim.pid")" 2>/dev/null || true
 rust_passed=$(grep -oE 'test result: ok\. [0-9]+ passed' "$state/test.log" | awk '{s+=$4} END {print s+0}')
 py_passed=$(cat "$state/pytest.log" "$state/clients.log" | grep -oE '^[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 echo "== all green"

@@ -10,12 +10,21 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use magnum_drivers::simulator::{Simulator, SimulatorConfig};
+use magnum_drivers::simulator::{CloudCatalog, Simulator, SimulatorConfig};
 
 const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
-[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--state FILE]";
+[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--state FILE] \
+[--catalog FILE.json] [--print-catalog]";
 
-fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
+/// What the command line asks for.
+enum Command {
+    /// Serve with this configuration.
+    Serve(Box<SimulatorConfig>),
+    /// Print the default catalog as JSON and exit.
+    PrintCatalog,
+}
+
+fn parse(args: &[String]) -> Result<Command, String> {
     let mut config = SimulatorConfig::new();
     let (mut create, mut update, mut delete) = (3.0_f64, 2.0_f64, 2.0_f64);
     let mut it = args.iter();
@@ -45,6 +54,15 @@ fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
             "--fail-create" => config = config.fail_create(value()?),
             "--password" => config = config.password(&value()?),
             "--state" => config = config.state_file(value()?),
+            "--catalog" => {
+                let path = value()?;
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("--catalog {path}: {e}"))?;
+                let catalog: CloudCatalog = serde_json::from_str(&text)
+                    .map_err(|e| format!("--catalog {path}: not a catalog: {e}"))?;
+                config = config.catalog(catalog);
+            }
+            "--print-catalog" => return Ok(Command::PrintCatalog),
             "--max-clusters" => {
                 let text = value()?;
                 config = config.max_clusters_per_project(
@@ -56,18 +74,25 @@ fn parse(args: &[String]) -> Result<SimulatorConfig, String> {
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
-    Ok(config.durations(
+    Ok(Command::Serve(Box::new(config.durations(
         Duration::from_secs_f64(create),
         Duration::from_secs_f64(update),
         Duration::from_secs_f64(delete),
-    ))
+    ))))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match parse(&args) {
-        Ok(config) => config,
+        Ok(Command::Serve(config)) => *config,
+        Ok(Command::PrintCatalog) => {
+            match serde_json::to_string_pretty(&CloudCatalog::default()) {
+                Ok(json) => println!("{json}"),
+                Err(e) => eprintln!("magnum-sim: {e}"),
+            }
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::from(2);

@@ -6,7 +6,7 @@
 use super::wire::ApiFault;
 
 /// A Glance image.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Image {
     /// Image id.
@@ -14,8 +14,10 @@ pub struct Image {
     /// Image name (may repeat).
     pub name: String,
     /// The `os_distro` property (`None`: the property is missing).
+    #[serde(default)]
     pub os_distro: Option<String>,
     /// The `magnum_driver` property.
+    #[serde(default)]
     pub magnum_driver: Option<String>,
 }
 
@@ -32,7 +34,7 @@ impl Image {
 }
 
 /// A Nova flavor.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Flavor {
     /// Flavor id.
@@ -55,7 +57,7 @@ impl Flavor {
 }
 
 /// A Neutron network.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Network {
     /// Network id.
@@ -63,6 +65,7 @@ pub struct Network {
     /// Network name.
     pub name: String,
     /// `router:external`.
+    #[serde(default)]
     pub external: bool,
 }
 
@@ -78,7 +81,7 @@ impl Network {
 }
 
 /// A Neutron subnet.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subnet {
     /// Subnet id.
@@ -98,9 +101,11 @@ impl Subnet {
 }
 
 /// What the simulated Glance, Nova and Neutron hold. [`CloudCatalog::default`] is the seeded
-/// catalog listed in `docs/simulator.md`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// catalog listed in `docs/simulator.md`; `magnum-sim --catalog FILE` reads one from JSON
+/// (`magnum-sim --print-catalog` prints the default in that format). Missing lists are empty.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
+#[serde(default)]
 pub struct CloudCatalog {
     /// Glance images.
     pub images: Vec<Image>,

@@ -40,6 +40,7 @@ def _op(model: Optional[Type[Model]] = None) -> Callable[[F], F]:
 
         def collect(args: tuple, kwargs: dict) -> tuple:
             bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()  # e.g. coe="kubernetes" reaches the native call
             params = {k: v for k, v in bound.arguments.items() if k != "self" and v is not None}
             progress = params.pop("on_progress", None)
             return bound.arguments["self"], params, progress

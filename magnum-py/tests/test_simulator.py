@@ -1,0 +1,87 @@
+"""The whole cluster lifecycle from Python against the embedded simulator (magnum-sim), which,
+unlike the conductor-less real magnum-api, creates, resizes and deletes clusters: sync and
+async clients, waits with progress, kubeconfig, and the error paths users hit."""
+
+import asyncio
+import uuid
+
+import pytest
+
+from magnum_sdk import (AsyncClient, BadRequestError, Client, ClusterFailedError, ForbiddenError,
+                        NotFoundError, WaitTimeoutError)
+
+
+def _template(client, name):
+    return client.create_cluster_template(
+        "fedora-coreos-40", name=name, external_network_id="public", flavor_id="m1.small",
+        master_flavor_id="m1.medium", keypair_id="kp", labels={"kube_tag": "v1.30.1"})
+
+
+def test_sync_lifecycle_create_wait_resize_config_delete(simulator, tmp_path):
+    client = Client.from_cloud("sim")
+    name = "py-" + uuid.uuid4().hex[:8]
+    template = _template(client, name)
+    assert template.cluster_distro == "fedora-coreos"
+    created = client.create_cluster(template.uuid, name=name, node_count=1)
+    seen = []
+    ready = client.wait_cluster_ready(created, timeout=30, interval=0.05, on_progress=seen.append)
+    assert ready.status.value == "CREATE_COMPLETE"
+    assert seen, "progress is reported"
+    client.resize_cluster(name, 2, nodegroup="default-worker")
+    resized = client.wait_cluster_ready(name, timeout=30, interval=0.05)
+    assert resized.node_count == 2
+    groups = [g.name for g in client.list_nodegroups(name)]
+    assert groups == ["default-master", "default-worker"]
+    config = client.cluster_config(name, key_type="ec-p256")
+    assert "client-certificate-data" in config.kubeconfig
+    with pytest.raises(BadRequestError, match="referenced by one or multiple clusters"):
+        client.delete_cluster_template(template.uuid)
+    client.delete_cluster(name)
+    client.wait_cluster_deleted(created, timeout=30, interval=0.05)
+    with pytest.raises(NotFoundError):
+        client.get_cluster(name)
+    client.delete_cluster_template(template.uuid)
+
+
+def test_failures_come_back_as_typed_exceptions(simulator):
+    client = Client.from_cloud("sim")
+    with pytest.raises(BadRequestError, match="doesn't contain os_distro field") as err:
+        client.create_cluster_template("no-os-distro", name="bad")
+    assert err.value.status_code == 400 and err.value.request_id.startswith("req-")
+    name = "py-" + uuid.uuid4().hex[:8]
+    template = _template(client, name)
+    reason = "Resource CREATE failed: WaitConditionTimeout"
+    doomed = client.create_cluster(template.uuid, name=name, labels={"sim_fail_create": reason})
+    with pytest.raises(ClusterFailedError) as failed:
+        client.wait_cluster_ready(doomed, timeout=30, interval=0.05)
+    assert failed.value.status == "CREATE_FAILED"
+    assert failed.value.status_reason == reason
+    assert failed.value.faults["default-worker"] == reason
+    slow = client.create_cluster(template.uuid, name=name + "-slow")
+    with pytest.raises(WaitTimeoutError) as timeout:
+        client.wait_cluster_ready(slow, timeout=0.01, interval=0.005)
+    assert timeout.value.last is None or timeout.value.last["status"] == "CREATE_IN_PROGRESS"
+    with pytest.raises(ForbiddenError, match="magnum-service:get_all"):
+        client.list_mservices()
+    admin = Client.from_cloud("sim-admin")
+    assert [s.binary for s in admin.list_mservices()] == ["magnum-conductor"]
+    for ident in (doomed, slow):
+        client.delete_cluster(ident)
+        client.wait_cluster_deleted(ident, timeout=30, interval=0.05)
+    client.delete_cluster_template(template.uuid)
+
+
+def test_async_lifecycle(simulator):
+    async def run():
+        client = AsyncClient.from_cloud("sim")
+        name = "pyasync-" + uuid.uuid4().hex[:8]
+        template = await client.create_cluster_template(
+            "ubuntu-22.04", name=name, external_network_id="public")
+        created = await client.create_cluster(template.uuid, name=name)
+        ready = await client.wait_cluster_ready(created, timeout=30, interval=0.05)
+        assert ready.status.value == "CREATE_COMPLETE"
+        await client.delete_cluster(created)
+        await client.wait_cluster_deleted(created, timeout=30, interval=0.05)
+        await client.delete_cluster_template(template.uuid)
+
+    asyncio.run(run())
