@@ -100,6 +100,14 @@ for _ in $(seq 50); do grep -q OS_PROJECT_DOMAIN_NAME "$state/sim.env" 2>/dev/nu
   cargo run -q -p magnum-examples --example cloud_login) | tee "$state/sim-login.log"
 grep -q "^magnum     http://127.0.0.1:.*/v1$" "$state/sim-login.log"
 kill "$(cat "$state/sim.pid")"; wait "$(cat "$state/sim.pid")" 2>/dev/null || true
+echo "== doctor: a bad template (local pre-flight) and a failed cluster (simulator), text and --json"
+rc=0; cargo run -q -p magnum-examples --example doctor -- template examples/doctor-template.json > "$state/doctor.txt" || rc=$?
+cat "$state/doctor.txt"
+test "$rc" -eq 1
+grep -q "MAGNUM-PREFLIGHT-DEVICEMAPPER-SIZE" "$state/doctor.txt"
+rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- cluster demo --json > "$state/doctor.json" || rc=$?
+test "$rc" -eq 1
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["status"] == "CREATE_FAILED"; assert r["explanations"][0]["code"] == "MAGNUM-EXPLAIN-WAIT-CONDITION", r' "$state/doctor.json"
 echo "== python-magnumclient 5.0.0 and openstacksdk 4.22.0, unchanged, against magnum-sim"
 scripts/sim-clients/run.sh | tee "$state/clients.log"
 cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"

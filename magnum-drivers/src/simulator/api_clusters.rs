@@ -42,6 +42,14 @@ fn refused(error: ConductorError) -> Option<ApiFault> {
     }
 }
 
+/// The API's answer to a conductor call: refusals become faults, recorded failures are accepted.
+fn settled(result: Result<(), ConductorError>) -> Result<(), ApiFault> {
+    match result.err().and_then(refused) {
+        Some(fault) => Err(fault),
+        None => Ok(()),
+    }
+}
+
 fn accepted(uuid: &str) -> Response {
     (StatusCode::ACCEPTED, Json(json!({ "uuid": uuid }))).into_response()
 }
@@ -384,15 +392,12 @@ pub(crate) async fn update(
                 .as_deref()
                 .is_some_and(|r| r.eq_ignore_ascii_case("true"));
         let count = u32::try_from(count).unwrap_or(u32::MAX);
-        if let Err(e) = shared
-            .conductor
-            .cluster_update(&mut row.record, count, rollback)
-            .await
-        {
-            if let Some(fault) = refused(e) {
-                return Err(fault);
-            }
-        }
+        settled(
+            shared
+                .conductor
+                .cluster_update(&mut row.record, count, rollback)
+                .await,
+        )?;
     }
     row.extra.updated_at = Some(now_timestamp());
     Ok(accepted(&row.record.uuid))
@@ -408,11 +413,7 @@ pub(crate) async fn delete(
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = &mut store.clusters[index];
-    if let Err(e) = shared.conductor.cluster_delete(&mut row.record).await {
-        if let Some(fault) = refused(e) {
-            return Err(fault);
-        }
-    }
+    settled(shared.conductor.cluster_delete(&mut row.record).await)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -456,20 +457,17 @@ pub(crate) async fn resize(
             )));
         }
     }
-    if let Err(e) = shared
-        .conductor
-        .cluster_resize(
-            &mut row.record,
-            nodegroup.as_deref(),
-            node_count,
-            &nodes_to_remove,
-        )
-        .await
-    {
-        if let Some(fault) = refused(e) {
-            return Err(fault);
-        }
-    }
+    settled(
+        shared
+            .conductor
+            .cluster_resize(
+                &mut row.record,
+                nodegroup.as_deref(),
+                node_count,
+                &nodes_to_remove,
+            )
+            .await,
+    )?;
     Ok(accepted(&row.record.uuid))
 }
 
@@ -515,15 +513,12 @@ pub(crate) async fn upgrade(
             row.record.template.name.as_deref().unwrap_or_default()
         )));
     }
-    if let Err(e) = shared
-        .conductor
-        .cluster_upgrade(&mut row.record, &template, max_batch_size, Some(&ng.name))
-        .await
-    {
-        if let Some(fault) = refused(e) {
-            return Err(fault);
-        }
-    }
+    settled(
+        shared
+            .conductor
+            .cluster_upgrade(&mut row.record, &template, max_batch_size, Some(&ng.name))
+            .await,
+    )?;
     Ok(accepted(&row.record.uuid))
 }
 
@@ -741,11 +736,7 @@ pub(crate) async fn nodegroup_create(
         )?;
     }
     let uuid = ng.uuid.clone();
-    if let Err(e) = shared.conductor.nodegroup_create(&mut row.record, ng).await {
-        if let Some(fault) = refused(e) {
-            return Err(fault);
-        }
-    }
+    settled(shared.conductor.nodegroup_create(&mut row.record, ng).await)?;
     row.extra.nodegroups.insert(
         uuid.clone(),
         NodeGroupExtra {
@@ -858,10 +849,7 @@ pub(crate) async fn nodegroup_update(
     extra.node_taints = node_taints;
     extra.updated_at = Some(now_timestamp());
     if row.record.status.allows_update() {
-        let driver = shared
-            .conductor
-            .driver_for(&row.record)
-            .map_err(|e| ApiFault::bad_request(e.to_string()))?;
+        let driver = shared.driver(&row.record)?;
         if let Err(e) = driver.update_nodegroup(&mut row.record, &target.name).await {
             row.record.status = ClusterStatus::UpdateFailed;
             row.record.status_reason = Some(e.to_string());
@@ -889,15 +877,12 @@ pub(crate) async fn nodegroup_delete(
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = &mut store.clusters[index];
     let target = find_nodegroup(row, &ng)?.clone();
-    if let Err(e) = shared
-        .conductor
-        .nodegroup_delete(&mut row.record, &target.uuid)
-        .await
-    {
-        if let Some(fault) = refused(e) {
-            return Err(fault);
-        }
-    }
+    settled(
+        shared
+            .conductor
+            .nodegroup_delete(&mut row.record, &target.uuid)
+            .await,
+    )?;
     row.extra.nodegroups.remove(&target.uuid);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

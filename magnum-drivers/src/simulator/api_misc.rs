@@ -202,10 +202,7 @@ pub(crate) async fn certificate_rotate(
             row.record.status
         )));
     }
-    let driver = shared
-        .conductor
-        .driver_for(&row.record)
-        .map_err(|e| ApiFault::bad_request(e.to_string()))?;
+    let driver = shared.driver(&row.record)?;
     driver
         .rotate_ca_certificate(&mut row.record)
         .await
@@ -234,10 +231,7 @@ pub(crate) async fn credentials_rotate(
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = &mut store.clusters[index];
-    let driver = shared
-        .conductor
-        .driver_for(&row.record)
-        .map_err(|e| ApiFault::bad_request(e.to_string()))?;
+    let driver = shared.driver(&row.record)?;
     driver
         .rotate_credential(&mut row.record)
         .await

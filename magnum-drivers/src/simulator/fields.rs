@@ -252,7 +252,10 @@ fn check(field: &str, kind: Kind, value: &Value) -> Result<Value, ApiFault> {
             _ => Err(invalid(
                 field,
                 value,
-                "Invalid DNS nameserver list: expected comma-separated IPv4 addresses",
+                &format!(
+                    "Expected a single dns address or comma separated dns list, but received {}.",
+                    value.as_str().unwrap_or_default()
+                ),
             )),
         },
         Kind::ClusterName => {

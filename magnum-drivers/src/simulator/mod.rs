@@ -252,6 +252,16 @@ impl Shared {
         }
     }
 
+    /// The driver serving a cluster, or the registry's refusal as a 400.
+    pub(crate) fn driver(
+        &self,
+        record: &crate::driver::ClusterRecord,
+    ) -> Result<Arc<dyn crate::driver::Driver>, ApiFault> {
+        self.conductor
+            .driver_for(record)
+            .map_err(|e| ApiFault::bad_request(e.to_string()))
+    }
+
     fn ca_options(&self) -> CaOptions {
         CaOptions::new().key_type(self.config.ca_key_type)
     }
