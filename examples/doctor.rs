@@ -5,6 +5,7 @@
 //! cargo run -p magnum-examples --example doctor -- template examples/doctor-template.json
 //! cargo run -p magnum-examples --example doctor -- cluster my-cluster        # OS_CLOUD / OS_AUTH_URL
 //! cargo run -p magnum-examples --example doctor -- cluster demo              # no cloud: simulator demo
+//! cargo run -p magnum-examples --example doctor -- cloud [examples/doctor-template.json]
 //! ... --json                                                                 # machine-readable
 //! ```
 //!
@@ -12,7 +13,10 @@
 //! and runs the local pre-flight (no network). `cluster NAME` reads the cluster from the cloud
 //! and explains its `status_reason` and per-nodegroup `faults`; with no cloud configured it
 //! starts the embedded simulator, makes a cluster fail with the Heat timeout operators know
-//! best, and explains that. Exit status: 1 when an error-level finding or a failure was found,
+//! best, and explains that. `cloud [FILE]` logs in and checks what the token shows of the
+//! cloud — missing Octavia / Cinder / Barbican / Heat for what the template needs, endpoints
+//! the VMs cannot reach, several regions, application-credential tokens on a Heat-era
+//! Magnum (with no cloud: the simulator's own loopback catalog). Exit status: 1 when an error-level finding or a failure was found,
 //! 0 otherwise, so pipelines can gate on it. Colours only on a terminal without `NO_COLOR`.
 
 use std::io::IsTerminal;
@@ -22,7 +26,7 @@ use std::time::Duration;
 use anyhow::Context;
 use magnum_core::config::{Overrides, Sources};
 use magnum_core::doctor::explain::Actor;
-use magnum_core::doctor::preflight::{self, Severity};
+use magnum_core::doctor::preflight::{self, Finding, Severity};
 use magnum_core::doctor::{self};
 use magnum_core::types::{Cluster, ClusterCreate, ClusterTemplateCreate, Coe};
 use magnum_core::wait::{self, WaitOptions};
@@ -30,7 +34,7 @@ use magnum_core::{Api, Client};
 use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 use serde_json::json;
 
-const USAGE: &str = "usage: doctor template FILE.json [--json] | doctor cluster NAME [--json]";
+const USAGE: &str = "usage: doctor template FILE.json [--json] | doctor cluster NAME [--json] | doctor cloud [FILE.json] [--json]";
 
 /// Terminal styling, off when piped or with NO_COLOR.
 struct Style(bool);
@@ -58,6 +62,8 @@ async fn main() -> ExitCode {
     let outcome = match words.as_slice() {
         ["template", file] => template_report(file, json_output, &style),
         ["cluster", name] => cluster_report(name, json_output, &style).await,
+        ["cloud"] => cloud_report(None, json_output, &style).await,
+        ["cloud", file] => cloud_report(Some(file), json_output, &style).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -73,12 +79,82 @@ async fn main() -> ExitCode {
     }
 }
 
+fn read_template(file: &str) -> anyhow::Result<ClusterTemplateCreate> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{file} is not a cluster template create body"))
+}
+
 /// Local pre-flight of a template body; `Ok(true)` when an error was found.
 fn template_report(file: &str, json_output: bool, style: &Style) -> anyhow::Result<bool> {
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?;
-    let template: ClusterTemplateCreate = serde_json::from_str(&text)
-        .with_context(|| format!("{file} is not a cluster template create body"))?;
-    let findings = preflight::check_template(&template);
+    let findings = preflight::check_template(&read_template(file)?);
+    Ok(print_findings(
+        &format!("template {file}"),
+        &findings,
+        json_output,
+        style,
+    ))
+}
+
+/// The cloud as the user's token shows it, against what the template (if given) needs.
+async fn cloud_report(
+    file: Option<&str>,
+    json_output: bool,
+    style: &Style,
+) -> anyhow::Result<bool> {
+    let template = file.map(read_template).transpose()?;
+    let mut simulator = None;
+    let cloud = match configured_cloud()? {
+        Some(cloud) => cloud,
+        None => {
+            let sim = Simulator::start(SimulatorConfig::new()).await?;
+            eprintln!(
+                "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); checking the embedded simulator"
+            );
+            let cloud = simulator_cloud(&sim)?;
+            simulator = Some(sim);
+            cloud
+        }
+    };
+    let findings = doctor::cloud::check_cloud_config(&cloud, template.as_ref(), None).await?;
+    if let Some(sim) = simulator {
+        sim.stop().await;
+    }
+    let title = format!(
+        "cloud {} ({}){}",
+        cloud.name.as_deref().unwrap_or("from OS_*"),
+        cloud.auth_url,
+        file.map(|f| format!(" for template {f}"))
+            .unwrap_or_default()
+    );
+    Ok(print_findings(&title, &findings, json_output, style))
+}
+
+fn configured_cloud() -> anyhow::Result<Option<magnum_core::config::CloudConfig>> {
+    if std::env::var_os("OS_CLOUD").is_none() && std::env::var_os("OS_AUTH_URL").is_none() {
+        return Ok(None);
+    }
+    Ok(Some(magnum_core::config::load(
+        &Sources::from_process(),
+        &Overrides::new(),
+    )?))
+}
+
+fn simulator_cloud(sim: &Simulator) -> anyhow::Result<magnum_core::config::CloudConfig> {
+    let env = sim
+        .env_exports()
+        .lines()
+        .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    Ok(magnum_core::config::load(
+        &Sources::new(env, vec![]),
+        &Overrides::new(),
+    )?)
+}
+
+/// Prints findings as a report or JSON; true when one is an error.
+fn print_findings(title: &str, findings: &[Finding], json_output: bool, style: &Style) -> bool {
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
@@ -92,14 +168,14 @@ fn template_report(file: &str, json_output: bool, style: &Style) -> anyhow::Resu
                        "pain_point": f.pain_point})
             })
             .collect();
-        println!("{}", json!({"template": file, "findings": rows}));
-        return Ok(errors > 0);
+        println!("{}", json!({"subject": title, "findings": rows}));
+        return errors > 0;
     }
     println!(
-        "doctor: template {file} — {errors} error(s), {} warning(s)\n",
+        "doctor: {title} — {errors} error(s), {} warning(s)\n",
         findings.len() - errors
     );
-    for f in &findings {
+    for f in findings {
         let (label, colour) = match f.severity {
             Severity::Error => ("error  ", "31;1"),
             _ => ("warning", "33;1"),
@@ -119,28 +195,21 @@ fn template_report(file: &str, json_output: bool, style: &Style) -> anyhow::Resu
         );
     }
     if findings.is_empty() {
-        println!(
-            "  {} nothing Magnum or Heat would refuse",
-            style.paint("32;1", "ok")
-        );
+        println!("  {} nothing found", style.paint("32;1", "ok"));
     }
-    Ok(errors > 0)
+    errors > 0
 }
 
 /// Explains a cluster's failure; `Ok(true)` when it failed.
 async fn cluster_report(name: &str, json_output: bool, style: &Style) -> anyhow::Result<bool> {
-    let configured =
-        std::env::var_os("OS_CLOUD").is_some() || std::env::var_os("OS_AUTH_URL").is_some();
     let mut simulator = None;
-    let client = if configured {
-        Client::from_cloud(&magnum_core::config::load(
-            &Sources::from_process(),
-            &Overrides::new(),
-        )?)?
-    } else {
-        let (sim, client) = demo_failure(name).await?;
-        simulator = Some(sim);
-        client
+    let client = match configured_cloud()? {
+        Some(cloud) => Client::from_cloud(&cloud)?,
+        None => {
+            let (sim, client) = demo_failure(name).await?;
+            simulator = Some(sim);
+            client
+        }
     };
     let cluster = Api::<Cluster>::new(client).get(name).await?;
     let faults = cluster.faults.clone().unwrap_or_default();
@@ -223,16 +292,7 @@ async fn demo_failure(name: &str) -> anyhow::Result<(Simulator, Client)> {
     eprintln!(
         "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); demonstrating on the embedded simulator"
     );
-    let env = sim
-        .env_exports()
-        .lines()
-        .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    let client = Client::from_cloud(&magnum_core::config::load(
-        &Sources::new(env, vec![]),
-        &Overrides::new(),
-    )?)?;
+    let client = Client::from_cloud(&simulator_cloud(&sim)?)?;
     let template = Api::<magnum_core::types::ClusterTemplate>::new(client.clone())
         .create(
             &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)

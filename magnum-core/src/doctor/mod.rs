@@ -1,10 +1,13 @@
 //! The doctor: explaining and preventing Magnum's known failures (`magnum-reference.md` §9).
 //! [`preflight`] checks template and cluster requests locally (every finding in one pass);
 //! [`explain`] maps a failed cluster's `status_reason` and `faults` to a cause, who must act,
-//! and the fix. Both pure.
+//! and the fix; [`cloud`] checks what the user's token shows of the cloud (catalog, regions, auth
+//! method, Magnum's era) against what a template needs. All pure.
 
+pub mod cloud;
 pub mod explain;
 pub mod preflight;
 
+pub use cloud::{CloudFacts, check_cloud};
 pub use explain::{Actor, Explanation, explain_cluster, explain_reason};
 pub use preflight::{Finding, Severity, check_cluster, check_template};

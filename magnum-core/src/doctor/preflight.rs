@@ -37,10 +37,11 @@ pub struct Finding {
     pub pain_point: u8,
 }
 
-struct Findings(Vec<Finding>);
+/// Collects findings (shared with the cloud checks).
+pub(super) struct Findings(pub(super) Vec<Finding>);
 
 impl Findings {
-    fn add(
+    pub(super) fn add(
         &mut self,
         code: &'static str,
         severity: Severity,

@@ -24,7 +24,18 @@ impl crate::Client {
     /// # Errors
     /// [`crate::Error::Config`] for unusable settings.
     pub fn from_cloud(cloud: &crate::config::CloudConfig) -> crate::Result<Self> {
-        let session = KeystoneSession::from_cloud(cloud)?;
+        Self::from_cloud_session(cloud, KeystoneSession::from_cloud(cloud)?)
+    }
+
+    /// As [`Self::from_cloud`], authenticating with an existing `session` (which keeps
+    /// sharing its token cache with the caller).
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`] for unusable settings.
+    pub fn from_cloud_session(
+        cloud: &crate::config::CloudConfig,
+        session: KeystoneSession,
+    ) -> crate::Result<Self> {
         let http = crate::client::http_client(
             cloud.cacert.as_deref(),
             cloud.insecure,
