@@ -44,7 +44,13 @@ async fn main() -> anyhow::Result<()> {
     let cloud = if cloud_configured {
         magnum_core::config::load(&Sources::from_process(), &Overrides::new())?
     } else {
-        let sim = Simulator::start(SimulatorConfig::new()).await?;
+        // Simulated infrastructure: creates take 2 s, updates and deletes 1 s.
+        let sim = Simulator::start(SimulatorConfig::new().durations(
+            Duration::from_secs(2),
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+        ))
+        .await?;
         println!(
             "no cloud configured (OS_CLOUD / OS_AUTH_URL): started the embedded Magnum simulator\n   magnum   {}\n   keystone {}",
             sim.magnum_url(),
@@ -122,12 +128,17 @@ async fn main() -> anyhow::Result<()> {
         )
         .await
         .context("cluster create")?;
-    let progress = WaitOptions::new(Duration::from_secs(if simulated { 60 } else { 3600 }))
-        .backoff(Duration::from_millis(250), Duration::from_secs(10))
-        .on_progress(|p| {
-            let status = p.status.as_ref().map_or("gone", |s| s.as_str());
-            println!("   … {status} after {:.1?}", p.elapsed);
-        });
+    // Real clouds take minutes: back off to 10 s between polls; the simulator is polled often.
+    let progress = if simulated {
+        WaitOptions::new(Duration::from_secs(60)).interval(Duration::from_millis(200))
+    } else {
+        WaitOptions::new(Duration::from_secs(3600))
+            .backoff(Duration::from_millis(250), Duration::from_secs(10))
+    }
+    .on_progress(|p| {
+        let status = p.status.as_ref().map_or("gone", |s| s.as_str());
+        println!("   … {status} after {:.1?}", p.elapsed);
+    });
     let ready = wait::cluster_ready(&clusters, created.uuid.as_str(), &progress).await?;
     println!(
         "   {} is {} at {}",
