@@ -16,7 +16,8 @@
 //! best, and explains that. `cloud [FILE]` logs in and checks what the token shows of the
 //! cloud — missing Octavia / Cinder / Barbican / Heat for what the template needs, endpoints
 //! the VMs cannot reach, several regions, application-credential tokens on a Heat-era
-//! Magnum (with no cloud: the simulator's own loopback catalog). Exit status: 1 when an error-level finding or a failure was found,
+//! Magnum — and, with a template, asks Glance, Nova and Neutron about its image (`os_distro`),
+//! flavors, keypair and external network (with no cloud: the simulator). Exit status: 1 when an error-level finding or a failure was found,
 //! 0 otherwise, so pipelines can gate on it. Colours only on a terminal without `NO_COLOR`.
 
 use std::io::IsTerminal;
@@ -116,7 +117,13 @@ async fn cloud_report(
             cloud
         }
     };
-    let findings = doctor::cloud::check_cloud_config(&cloud, template.as_ref(), None).await?;
+    let mut findings = doctor::cloud::check_cloud_config(&cloud, template.as_ref(), None).await?;
+    if let Some(template) = &template {
+        // The template's image, flavors, keypair and external network, asked of the services.
+        let session = magnum_core::keystone::KeystoneSession::from_cloud(&cloud)?;
+        findings
+            .extend(doctor::resources::check_resources(&session, &cloud, template, None).await?);
+    }
     if let Some(sim) = simulator {
         sim.stop().await;
     }

@@ -64,7 +64,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core --no-deps
 echo "== tests (conformance included: --include-ignored)"
 cargo test --workspace -- --include-ignored 2>&1 | tee "$state/test.log"
 # The real-server suites must have run, not been skipped.
-for suite in conformance keystone ca kubeconfig conductor_keystone heat_real simulator simulator_differential; do
+for suite in conformance keystone ca kubeconfig conductor_keystone heat_real simulator simulator_differential doctor_cloud; do
   grep -q "Running tests/$suite.rs" "$state/test.log" || { echo "$suite suite did not run" >&2; exit 1; }
   if grep -A3 "Running tests/$suite.rs" "$state/test.log" | grep -q 'running 0 tests'; then
     echo "$suite suite ran 0 tests" >&2; exit 1
@@ -118,6 +118,15 @@ test "$rc" -eq 1
 grep -q "MAGNUM-PREFLIGHT-DEVICEMAPPER-SIZE" "$state/doctor.txt"
 rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- cloud examples/doctor-template.json || rc=$?
 test "$rc" -eq 1
+# The template's resources asked of the simulator's Glance, Nova and Neutron.
+printf '{"image_id": "no-os-distro", "coe": "kubernetes", "flavor_id": "m1.zero-disk", "keypair_id": "nope", "external_network_id": "private"}' > "$state/bad-resources.json"
+rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- cloud "$state/bad-resources.json" --json \
+  > "$state/doctor-resources.json" || rc=$?
+test "$rc" -eq 1
+python3 -c 'import json, sys
+found = {f["code"] for f in json.load(open(sys.argv[1]))["findings"]}
+want = {"MAGNUM-CLOUD-IMAGE-OS-DISTRO", "MAGNUM-CLOUD-FLAVOR-ROOT-DISK", "MAGNUM-CLOUD-KEYPAIR", "MAGNUM-CLOUD-EXTERNAL-NETWORK"}
+assert want <= found, found' "$state/doctor-resources.json"
 rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- cluster demo --json > "$state/doctor.json" || rc=$?
 test "$rc" -eq 1
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["status"] == "CREATE_FAILED"; assert r["explanations"][0]["code"] == "MAGNUM-EXPLAIN-WAIT-CONDITION", r' "$state/doctor.json"

@@ -2,11 +2,15 @@
 //! [`preflight`] checks template and cluster requests locally (every finding in one pass);
 //! [`explain`] maps a failed cluster's `status_reason` and `faults` to a cause, who must act,
 //! and the fix; [`cloud`] checks what the user's token shows of the cloud (catalog, regions, auth
-//! method, Magnum's era) against what a template needs. All pure.
+//! method, Magnum's era) against what a template needs. All pure; with the `client` feature
+//! [`resources`] asks Glance, Nova and Neutron about the template's image, flavors, keypair and
+//! external network.
 
 pub mod cloud;
 pub mod explain;
 pub mod preflight;
+#[cfg(feature = "client")]
+pub mod resources;
 
 pub use cloud::{CloudFacts, check_cloud};
 pub use explain::{Actor, Explanation, explain_cluster, explain_reason};

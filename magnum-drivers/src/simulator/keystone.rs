@@ -1,6 +1,7 @@
 //! A minimal Keystone v3 front under `/identity`: version documents, password,
 //! application-credential and token authentication, `X-Subject-Token`, token validation and
-//! revocation, and a catalog listing `identity` and `container-infra` — enough for the SDK's
+//! revocation, and a catalog listing `identity`, `container-infra`, `image`, `compute` and
+//! `network` — enough for the SDK's
 //! normal auth path and for real clients (keystoneauth1) to run unchanged.
 
 use std::collections::HashMap;
@@ -286,6 +287,12 @@ impl Identity {
                  "type": "identity", "name": "keystone"},
                 {"endpoints": endpoints(format!("{base}/v1")), "id": "magnum-service",
                  "type": "container-infra", "name": "magnum"},
+                {"endpoints": endpoints(format!("{base}/image")), "id": "glance-service",
+                 "type": "image", "name": "glance"},
+                {"endpoints": endpoints(format!("{base}/compute/v2.1")), "id": "nova-service",
+                 "type": "compute", "name": "nova"},
+                {"endpoints": endpoints(format!("{base}/network")), "id": "neutron-service",
+                 "type": "network", "name": "neutron"},
             ],
         }})
     }

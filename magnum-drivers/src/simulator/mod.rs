@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod api_cloud;
 mod api_clusters;
 mod api_misc;
 mod api_templates;
@@ -624,6 +625,12 @@ fn router(shared: Arc<Shared>) -> Router {
                 .get(m::token_validate)
                 .delete(m::token_revoke),
         )
+        .route("/image/v2/images", get(api_cloud::images))
+        .route("/image/v2/images/{id}", get(api_cloud::image))
+        .route("/compute/v2.1/flavors/detail", get(api_cloud::flavors))
+        .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
+        .route("/network/v2.0/networks", get(api_cloud::networks))
+        .route("/network/v2.0/subnets", get(api_cloud::subnets))
         .merge(v1)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))

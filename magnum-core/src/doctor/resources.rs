@@ -1,0 +1,326 @@
+//! Cloud resource checks (feature `client`): the lookups Magnum's validators make
+//! (`attr_validator.py`), asked of Glance, Nova and Neutron directly with the user's token, so
+//! every problem shows at once and before anything is created — the image and its `os_distro`,
+//! the flavors (existence, a 0 GB root disk without `boot_volume_size`, a control plane too
+//! small for Kubernetes), the keypair as *this* user sees it (keypairs are per user), and the
+//! external network (must exist once among `router:external` networks). Endpoints come from
+//! the token's catalog; a service missing from it is a finding, not an error.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::Value;
+
+use super::preflight::{Finding, Findings, Severity};
+use crate::config::{CloudConfig, Interface};
+use crate::error::{Error, Result};
+use crate::keystone::KeystoneSession;
+use crate::types::{ClusterCreate, ClusterTemplateCreate};
+
+/// What the resource checks read: one authenticated GET per lookup.
+struct Lookup<'a> {
+    http: reqwest::Client,
+    token: String,
+    catalog: crate::keystone::Catalog<'a>,
+    region: Option<&'a str>,
+    interface: Interface,
+}
+
+impl Lookup<'_> {
+    /// `GET <service endpoint><path>`: `Ok(None)` on 404; the service's JSON otherwise.
+    async fn get(&self, service: &str, path: &str) -> Result<Option<Value>> {
+        let base = self
+            .catalog
+            .endpoint(service, self.region, self.interface)
+            .map_err(|e| Error::Config(e.to_string()))?;
+        let url = format!("{}{path}", base.as_str().trim_end_matches('/'));
+        let response = self
+            .http
+            .get(&url)
+            .header("x-auth-token", &self.token)
+            .send()
+            .await
+            .map_err(|e| Error::Config(format!("{service} at {url}: {e}")))?;
+        match response.status() {
+            StatusCode::NOT_FOUND => Ok(None),
+            status if status.is_success() => response
+                .json()
+                .await
+                .map(Some)
+                .map_err(|e| Error::Config(format!("{service} at {url}: {e}"))),
+            status => Err(Error::Config(format!(
+                "{service} answered {status} to GET {url}"
+            ))),
+        }
+    }
+
+    fn has(&self, service: &str) -> bool {
+        self.catalog
+            .endpoint(service, self.region, self.interface)
+            .is_ok()
+    }
+}
+
+fn missing_service(f: &mut Findings, service: &str, field: &str) {
+    f.add(
+        "MAGNUM-CLOUD-NO-SERVICE",
+        Severity::Warning,
+        field,
+        format!("The catalog has no {service} endpoint for this region and interface; {field} could not be checked."),
+        "Check the region and interface (OS_REGION_NAME, OS_INTERFACE).",
+        13,
+    );
+}
+
+fn is_uuid_like(text: &str) -> bool {
+    text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4
+}
+
+async fn check_image(f: &mut Findings, lookup: &Lookup<'_>, image: &str) -> Result<()> {
+    if !lookup.has("image") {
+        missing_service(f, "image (Glance)", "image_id");
+        return Ok(());
+    }
+    let mut found: Vec<Value> = Vec::new();
+    if is_uuid_like(image) {
+        if let Some(one) = lookup.get("image", &format!("/v2/images/{image}")).await? {
+            found.push(one);
+        }
+    }
+    if found.is_empty() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("name", image)
+            .finish();
+        if let Some(list) = lookup.get("image", &format!("/v2/images?{query}")).await? {
+            found = list["images"].as_array().cloned().unwrap_or_default();
+        }
+    }
+    match found.as_slice() {
+        [] => f.add(
+            "MAGNUM-CLOUD-IMAGE",
+            Severity::Error,
+            "image_id",
+            format!("Image {image} could not be found."),
+            "Use an image name or id that `openstack image list` shows to this project.",
+            1,
+        ),
+        [one] => {
+            if one["os_distro"].as_str().is_none_or(str::is_empty) {
+                f.add(
+                    "MAGNUM-CLOUD-IMAGE-OS-DISTRO",
+                    Severity::Error,
+                    "image_id",
+                    format!("Image {image} doesn't contain os_distro field."),
+                    "Set it: openstack image set --property os_distro=fedora-coreos <image> (the value selects Magnum's driver).",
+                    1,
+                );
+            }
+        }
+        _ => f.add(
+            "MAGNUM-CLOUD-IMAGE",
+            Severity::Error,
+            "image_id",
+            format!(
+                "Multiple images exist with same name '{image}'. Please use the image ID instead."
+            ),
+            "Use the image's id.",
+            1,
+        ),
+    }
+    Ok(())
+}
+
+async fn check_flavors(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    flavors: &[(&str, &str)],
+    boot_volume_size: Option<&str>,
+) -> Result<()> {
+    if flavors.is_empty() {
+        return Ok(());
+    }
+    if !lookup.has("compute") {
+        missing_service(f, "compute (Nova)", "flavor_id");
+        return Ok(());
+    }
+    let listed = lookup
+        .get("compute", "/flavors/detail")
+        .await?
+        .and_then(|body| body["flavors"].as_array().cloned())
+        .unwrap_or_default();
+    let boot_volume = boot_volume_size
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    for (field, wanted) in flavors {
+        let Some(flavor) = listed
+            .iter()
+            .find(|fl| fl["name"].as_str() == Some(wanted) || fl["id"].as_str() == Some(wanted))
+        else {
+            f.add(
+                "MAGNUM-CLOUD-FLAVOR",
+                Severity::Error,
+                *field,
+                format!("Unable to find flavor {wanted}."),
+                "Use a flavor that `openstack flavor list` shows to this project.",
+                9,
+            );
+            continue;
+        };
+        if flavor["disk"].as_i64() == Some(0) && boot_volume <= 0 {
+            f.add(
+                "MAGNUM-CLOUD-FLAVOR-ROOT-DISK",
+                Severity::Error,
+                *field,
+                "Flavor with zero root volume size is not supported when boot_volume_size is zero."
+                    .into(),
+                "Set the label boot_volume_size (GB), or use a flavor with a root disk.",
+                9,
+            );
+        }
+        if *field == "master_flavor_id" {
+            let ram = flavor["ram"].as_i64().unwrap_or(0);
+            let vcpus = flavor["vcpus"].as_i64().unwrap_or(0);
+            if ram < 2048 || vcpus < 2 {
+                f.add(
+                    "MAGNUM-CLOUD-FLAVOR-SMALL",
+                    Severity::Warning,
+                    *field,
+                    format!("Master flavor {wanted} has {ram} MB RAM and {vcpus} vCPU; a Kubernetes control plane needs at least 2048 MB and 2 vCPU."),
+                    "Use a larger master flavor.",
+                    9,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn check_keypair(f: &mut Findings, lookup: &Lookup<'_>, keypair: &str) -> Result<()> {
+    if !lookup.has("compute") {
+        missing_service(f, "compute (Nova)", "keypair");
+        return Ok(());
+    }
+    if lookup
+        .get("compute", &format!("/os-keypairs/{keypair}"))
+        .await?
+        .is_none()
+    {
+        f.add(
+            "MAGNUM-CLOUD-KEYPAIR",
+            Severity::Error,
+            "keypair",
+            format!("Unable to find keypair {keypair}."),
+            "Keypairs belong to users, not projects: create or import your own keypair and name it in the cluster (--keypair).",
+            16,
+        );
+    }
+    Ok(())
+}
+
+async fn check_external_network(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    network: &str,
+) -> Result<()> {
+    if !lookup.has("network") {
+        missing_service(f, "network (Neutron)", "external_network_id");
+        return Ok(());
+    }
+    let external = lookup
+        .get("network", "/v2.0/networks?router:external=true")
+        .await?
+        .and_then(|body| body["networks"].as_array().cloned())
+        .unwrap_or_default();
+    let matches = external
+        .iter()
+        .filter(|n| n["name"].as_str() == Some(network) || n["id"].as_str() == Some(network))
+        .count();
+    match matches {
+        1 => {}
+        0 => f.add(
+            "MAGNUM-CLOUD-EXTERNAL-NETWORK",
+            Severity::Error,
+            "external_network_id",
+            format!("Unable to find external network {network}."),
+            "Use a network with router:external=True that this project can see (`openstack network list --external`).",
+            15,
+        ),
+        _ => f.add(
+            "MAGNUM-CLOUD-EXTERNAL-NETWORK",
+            Severity::Error,
+            "external_network_id",
+            format!("Multiple external networks exist with same name '{network}'. Please use the external network ID instead."),
+            "Use the network's id.",
+            15,
+        ),
+    }
+    Ok(())
+}
+
+/// Checks the template's (and the planned cluster's) image, flavors, keypair and external
+/// network against the cloud, with `session`'s token. A non-empty cluster value wins over the
+/// template's, as in Magnum.
+///
+/// # Errors
+/// Authentication errors; a service answering anything but success or 404 ([`Error::Config`]
+/// naming the service and URL).
+pub async fn check_resources(
+    session: &KeystoneSession,
+    cloud: &CloudConfig,
+    template: &ClusterTemplateCreate,
+    cluster: Option<&ClusterCreate>,
+) -> Result<Vec<Finding>> {
+    let issued = session.token().await?;
+    let lookup = Lookup {
+        http: crate::client::http_client(
+            cloud.cacert.as_deref(),
+            cloud.insecure,
+            Some(Duration::from_secs(30)),
+        )?,
+        token: issued.token().expose_secret().to_owned(),
+        catalog: issued.info().catalog(),
+        region: cloud.region.as_deref(),
+        interface: cloud.interface,
+    };
+    let mut f = Findings(Vec::new());
+    check_image(&mut f, &lookup, &template.image_id).await?;
+    fn pick<'a>(
+        cluster_value: Option<&'a String>,
+        template_value: Option<&'a String>,
+    ) -> Option<&'a str> {
+        cluster_value
+            .filter(|v| !v.is_empty())
+            .or(template_value)
+            .map(String::as_str)
+    }
+    let flavor = pick(
+        cluster.and_then(|c| c.flavor_id.as_ref()),
+        template.flavor_id.as_ref(),
+    );
+    let master_flavor = pick(
+        cluster.and_then(|c| c.master_flavor_id.as_ref()),
+        template.master_flavor_id.as_ref(),
+    );
+    let flavors: Vec<(&str, &str)> = [("flavor_id", flavor), ("master_flavor_id", master_flavor)]
+        .into_iter()
+        .filter_map(|(field, value)| value.map(|v| (field, v)))
+        .collect();
+    let labels = cluster
+        .and_then(|c| c.labels.as_ref())
+        .or(template.labels.as_ref());
+    let boot = labels
+        .and_then(|l| l.get("boot_volume_size"))
+        .map(String::as_str);
+    check_flavors(&mut f, &lookup, &flavors, boot).await?;
+    if let Some(keypair) = pick(
+        cluster.and_then(|c| c.keypair.as_ref()),
+        template.keypair_id.as_ref(),
+    ) {
+        check_keypair(&mut f, &lookup, keypair).await?;
+    }
+    if let Some(network) = template.external_network_id.as_deref() {
+        check_external_network(&mut f, &lookup, network).await?;
+    }
+    Ok(f.0)
+}

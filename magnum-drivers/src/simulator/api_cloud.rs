@@ -1,0 +1,172 @@
+//! The seeded cloud over HTTP, read-only and just enough for pre-flight tools: Glance
+//! `/image/v2/images` (name filter, get by id), Nova `/compute/v2.1/flavors/detail` and
+//! `/compute/v2.1/os-keypairs/{name}`, Neutron `/network/v2.0/networks` (`router:external`
+//! filter) and `/network/v2.0/subnets`, in those services' own JSON shapes and 404 bodies.
+//! Every route needs a valid token, like the real services.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::Shared;
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": {"code": 401, "title": "Unauthorized",
+            "message": "The request you have made requires authentication."}})),
+    )
+        .into_response()
+}
+
+fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
+    shared.identity.context(headers).is_some()
+}
+
+fn image_json(image: &super::cloud::Image) -> Value {
+    let mut body = json!({"id": image.id, "name": image.name, "status": "active",
+        "visibility": "public", "container_format": "bare", "disk_format": "qcow2"});
+    if let Some(distro) = &image.os_distro {
+        body["os_distro"] = json!(distro);
+    }
+    if let Some(driver) = &image.magnum_driver {
+        body["magnum_driver"] = json!(driver);
+    }
+    body
+}
+
+/// `GET /image/v2/images[?name=]`.
+pub(crate) async fn images(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let images: Vec<Value> = shared
+        .config
+        .catalog
+        .images
+        .iter()
+        .filter(|i| query.get("name").is_none_or(|n| &i.name == n))
+        .map(image_json)
+        .collect();
+    Json(json!({ "images": images })).into_response()
+}
+
+/// `GET /image/v2/images/{id}`.
+pub(crate) async fn image(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    match shared.config.catalog.images.iter().find(|i| i.id == id) {
+        Some(image) => Json(image_json(image)).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("404 Not Found\n\nNo image found with ID {id}\n\n   "),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /compute/v2.1/flavors/detail`.
+pub(crate) async fn flavors(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let flavors: Vec<Value> = shared
+        .config
+        .catalog
+        .flavors
+        .iter()
+        .map(|f| {
+            let (ram, vcpus) = if f.disk_gb >= 40 {
+                (4096, 2)
+            } else {
+                (2048, 1)
+            };
+            json!({"id": f.id, "name": f.name, "disk": f.disk_gb, "ram": ram, "vcpus": vcpus,
+                   "OS-FLV-DISABLED:disabled": false, "os-flavor-access:is_public": true})
+        })
+        .collect();
+    Json(json!({ "flavors": flavors })).into_response()
+}
+
+/// `GET /compute/v2.1/os-keypairs/{name}`.
+pub(crate) async fn keypair(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> Response {
+    let Some(ctx) = shared.identity.context(&headers) else {
+        return unauthorized();
+    };
+    if shared.config.catalog.keypairs.contains(&name) {
+        return Json(
+            json!({"keypair": {"name": name, "type": "ssh", "user_id": ctx.user_id,
+            "fingerprint": "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"}}),
+        )
+        .into_response();
+    }
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"itemNotFound": {"code": 404,
+            "message": format!("Keypair {name} not found for user {}", ctx.user_id)}})),
+    )
+        .into_response()
+}
+
+/// `GET /network/v2.0/networks[?router:external=true&name=]`.
+pub(crate) async fn networks(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let external = query
+        .get("router:external")
+        .map(|v| v.eq_ignore_ascii_case("true"));
+    let networks: Vec<Value> = shared
+        .config
+        .catalog
+        .networks
+        .iter()
+        .filter(|n| external.is_none_or(|e| n.external == e))
+        .filter(|n| query.get("name").is_none_or(|name| &n.name == name))
+        .map(|n| {
+            json!({"id": n.id, "name": n.name, "router:external": n.external,
+                        "status": "ACTIVE", "admin_state_up": true})
+        })
+        .collect();
+    Json(json!({ "networks": networks })).into_response()
+}
+
+/// `GET /network/v2.0/subnets`.
+pub(crate) async fn subnets(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let subnets: Vec<Value> = shared
+        .config
+        .catalog
+        .subnets
+        .iter()
+        .map(|s| {
+            json!({"id": s.id, "name": s.name, "enable_dhcp": true,
+                        "dns_nameservers": ["8.8.8.8"]})
+        })
+        .collect();
+    Json(json!({ "subnets": subnets })).into_response()
+}

@@ -1,0 +1,132 @@
+//! The doctor's cloud resource checks (`magnum_core::doctor::resources`) against the
+//! simulator's Glance, Nova and Neutron: the image and its `os_distro`, flavors, the keypair as
+//! this user sees it, the external network — and a clean template that yields nothing.
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use magnum_core::config::{CloudConfig, Overrides, Sources, load};
+use magnum_core::doctor::resources::check_resources;
+use magnum_core::doctor::{Finding, Severity};
+use magnum_core::keystone::KeystoneSession;
+use magnum_core::types::{ClusterCreate, ClusterTemplateCreate, Coe};
+use magnum_drivers::simulator::{Simulator, SimulatorConfig};
+
+fn cloud(sim: &Simulator, extra: &[(&str, &str)]) -> CloudConfig {
+    let mut env: BTreeMap<String, String> = sim
+        .env_exports()
+        .lines()
+        .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    for (k, v) in extra {
+        env.insert((*k).to_owned(), (*v).to_owned());
+    }
+    load(&Sources::new(env, vec![]), &Overrides::new()).unwrap()
+}
+
+async fn findings(
+    sim: &Simulator,
+    template: &ClusterTemplateCreate,
+    cluster: Option<&ClusterCreate>,
+) -> Vec<Finding> {
+    let cloud = cloud(sim, &[]);
+    let session = KeystoneSession::from_cloud(&cloud).unwrap();
+    check_resources(&session, &cloud, template, cluster)
+        .await
+        .unwrap()
+}
+
+fn codes(found: &[Finding]) -> Vec<(&'static str, &str)> {
+    found.iter().map(|f| (f.code, f.field.as_str())).collect()
+}
+
+#[tokio::test]
+async fn every_resource_problem_shows_at_once() {
+    let sim = Simulator::start(SimulatorConfig::new()).await.unwrap();
+    let bad = ClusterTemplateCreate::new("no-os-distro", Coe::Kubernetes)
+        .flavor_id("m1.zero-disk")
+        .master_flavor_id("m1.small")
+        .keypair_id("someone-elses")
+        .external_network_id("private");
+    let found = findings(&sim, &bad, None).await;
+    assert_eq!(
+        codes(&found),
+        [
+            ("MAGNUM-CLOUD-IMAGE-OS-DISTRO", "image_id"),
+            ("MAGNUM-CLOUD-FLAVOR-ROOT-DISK", "flavor_id"),
+            ("MAGNUM-CLOUD-FLAVOR-SMALL", "master_flavor_id"),
+            ("MAGNUM-CLOUD-KEYPAIR", "keypair"),
+            ("MAGNUM-CLOUD-EXTERNAL-NETWORK", "external_network_id"),
+        ]
+    );
+    assert_eq!(
+        found[0].message,
+        "Image no-os-distro doesn't contain os_distro field."
+    );
+    assert_eq!(found[3].message, "Unable to find keypair someone-elses.");
+    assert_eq!(found[2].severity, Severity::Warning);
+
+    // The cluster's own values win over the template's, as in Magnum; a boot volume makes the
+    // 0 GB flavor acceptable.
+    let cluster = ClusterCreate::new("t")
+        .keypair("kp")
+        .label("boot_volume_size", "20");
+    let found = findings(&sim, &bad, Some(&cluster)).await;
+    let fields: Vec<_> = codes(&found).into_iter().map(|(_, f)| f).collect();
+    assert!(!fields.contains(&"keypair"), "{found:?}");
+    assert!(!codes(&found).contains(&("MAGNUM-CLOUD-FLAVOR-ROOT-DISK", "flavor_id")));
+
+    let ambiguous = ClusterTemplateCreate::new("dup-image", Coe::Kubernetes).flavor_id("m9.huge");
+    let found = findings(&sim, &ambiguous, None).await;
+    assert_eq!(
+        codes(&found),
+        [
+            ("MAGNUM-CLOUD-IMAGE", "image_id"),
+            ("MAGNUM-CLOUD-FLAVOR", "flavor_id")
+        ]
+    );
+    assert_eq!(
+        found[0].message,
+        "Multiple images exist with same name 'dup-image'. Please use the image ID instead."
+    );
+
+    // A clean template, with the image given by id: nothing to say.
+    let clean = ClusterTemplateCreate::new("5a1e0000-0000-4000-8000-000000000001", Coe::Kubernetes)
+        .flavor_id("m1.small")
+        .master_flavor_id("m1.medium")
+        .keypair_id("kp")
+        .external_network_id("public");
+    assert_eq!(findings(&sim, &clean, None).await, []);
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn missing_services_and_bad_credentials_are_reported_not_hidden() {
+    let sim = Simulator::start(SimulatorConfig::new()).await.unwrap();
+    let template = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+        .flavor_id("m1.small")
+        .external_network_id("public");
+    // A region the catalog does not have: every lookup is a "could not be checked" warning.
+    let elsewhere = cloud(&sim, &[("OS_REGION_NAME", "Nowhere")]);
+    let session = KeystoneSession::from_cloud(&elsewhere).unwrap();
+    let found = check_resources(&session, &elsewhere, &template, None)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found
+            .iter()
+            .all(|f| f.code == "MAGNUM-CLOUD-NO-SERVICE" && f.severity == Severity::Warning)
+    );
+    // A wrong password is an authentication error, and the password is not in it.
+    let wrong = cloud(&sim, &[("OS_PASSWORD", "not-the-password")]);
+    let session = KeystoneSession::from_cloud(&wrong).unwrap();
+    let err = check_resources(&session, &wrong, &template, None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), magnum_core::ErrorKind::Auth, "{err}");
+    assert!(!err.to_string().contains("not-the-password"));
+    sim.stop().await;
+}
