@@ -112,7 +112,7 @@ async fn cloud_report(
             eprintln!(
                 "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); checking the embedded simulator"
             );
-            let cloud = simulator_cloud(&sim)?;
+            let cloud = sim.cloud_config()?;
             simulator = Some(sim);
             cloud
         }
@@ -145,19 +145,6 @@ fn configured_cloud() -> anyhow::Result<Option<magnum_core::config::CloudConfig>
         &Sources::from_process(),
         &Overrides::new(),
     )?))
-}
-
-fn simulator_cloud(sim: &Simulator) -> anyhow::Result<magnum_core::config::CloudConfig> {
-    let env = sim
-        .env_exports()
-        .lines()
-        .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-    Ok(magnum_core::config::load(
-        &Sources::new(env, vec![]),
-        &Overrides::new(),
-    )?)
 }
 
 /// Prints findings as a report or JSON; true when one is an error.
@@ -299,7 +286,7 @@ async fn demo_failure(name: &str) -> anyhow::Result<(Simulator, Client)> {
     eprintln!(
         "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); demonstrating on the embedded simulator"
     );
-    let client = Client::from_cloud(&simulator_cloud(&sim)?)?;
+    let client = Client::from_cloud(&sim.cloud_config()?)?;
     let template = Api::<magnum_core::types::ClusterTemplate>::new(client.clone())
         .create(
             &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)

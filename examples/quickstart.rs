@@ -56,14 +56,9 @@ async fn main() -> anyhow::Result<()> {
             sim.magnum_url(),
             sim.auth_url()
         );
-        let env = sim
-            .env_exports()
-            .lines()
-            .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect();
+        let cloud = sim.cloud_config()?;
         simulator = Some(sim);
-        magnum_core::config::load(&Sources::new(env, vec![]), &Overrides::new())?
+        cloud
     };
     let simulated = simulator.is_some();
     let client = Client::from_cloud(&cloud)?;

@@ -14,12 +14,7 @@ use magnum_core::types::{ClusterCreate, ClusterTemplateCreate, Coe};
 use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 
 fn cloud(sim: &Simulator, extra: &[(&str, &str)]) -> CloudConfig {
-    let mut env: BTreeMap<String, String> = sim
-        .env_exports()
-        .lines()
-        .filter_map(|l| l.strip_prefix("export ")?.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
+    let mut env: BTreeMap<String, String> = sim.env();
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());
     }

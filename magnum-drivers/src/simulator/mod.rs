@@ -382,12 +382,13 @@ impl Simulator {
         self.shared.config.users.first()
     }
 
-    /// `OS_*` variables for the first user, one `export` line each (for `eval`).
-    pub fn env_exports(&self) -> String {
+    /// The `OS_*` variables that log the first user in (auth URL, user, password, project,
+    /// domains, region).
+    pub fn env(&self) -> std::collections::BTreeMap<String, String> {
         let Some(user) = self.user() else {
-            return String::new();
+            return std::collections::BTreeMap::new();
         };
-        let pairs = [
+        [
             ("OS_AUTH_URL", self.auth_url()),
             ("OS_AUTH_TYPE", "password".to_owned()),
             ("OS_IDENTITY_API_VERSION", "3".to_owned()),
@@ -397,11 +398,30 @@ impl Simulator {
             ("OS_USER_DOMAIN_NAME", "Default".to_owned()),
             ("OS_PROJECT_DOMAIN_NAME", "Default".to_owned()),
             ("OS_REGION_NAME", "RegionOne".to_owned()),
-        ];
-        pairs
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
+    /// [`Self::env`] as `export` lines (for `eval`).
+    pub fn env_exports(&self) -> String {
+        self.env()
             .iter()
             .map(|(k, v)| format!("export {k}={v}\n"))
             .collect()
+    }
+
+    /// The first user's cloud configuration, as `OS_*` variables would give it — ready for
+    /// `Client::from_cloud` or `KeystoneSession::from_cloud`.
+    ///
+    /// # Errors
+    /// Only if the configured user is incomplete (`magnum_core::Error::Config`).
+    pub fn cloud_config(&self) -> magnum_core::Result<magnum_core::config::CloudConfig> {
+        magnum_core::config::load(
+            &magnum_core::config::Sources::new(self.env(), Vec::new()),
+            &magnum_core::config::Overrides::new(),
+        )
     }
 
     /// Runs one status sync now (tests; the server also syncs every `sync_interval`).
