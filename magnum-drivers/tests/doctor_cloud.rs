@@ -14,7 +14,7 @@ use magnum_core::types::{ClusterCreate, ClusterTemplateCreate, Coe};
 use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 
 fn cloud(sim: &Simulator, extra: &[(&str, &str)]) -> CloudConfig {
-    let mut env: BTreeMap<String, String> = sim.env();
+    let mut env: BTreeMap<String, String> = sim.env().into_iter().collect();
     for (k, v) in extra {
         env.insert((*k).to_owned(), (*v).to_owned());
     }

@@ -38,14 +38,7 @@ impl Spec {
         let sdk = |e: magnum_core::Error| errors::to_py(&e, None);
         match self {
             Spec::Cloud { cloud, settings } => {
-                let mut overrides = Overrides::new();
-                if let Some(cloud) = cloud {
-                    overrides = overrides.cloud(cloud.clone());
-                }
-                for (key, value) in settings {
-                    overrides = overrides.set(key, value.clone());
-                }
-                let config = load(&Sources::from_process(), &overrides).map_err(sdk)?;
+                let config = cloud_config(cloud.as_deref(), settings).map_err(sdk)?;
                 Client::from_cloud(&config).map_err(sdk)
             }
             Spec::Endpoint {
@@ -253,6 +246,21 @@ fn sign_csr(
 
 /// A Keystone session from explicit clouds.yaml-style settings only (the process environment is
 /// deliberately not consulted: owner and trustee-domain admin must not mix credentials).
+/// The cloud named `cloud` (else `OS_CLOUD` / `OS_*`), explicit `settings` winning.
+fn cloud_config(
+    cloud: Option<&str>,
+    settings: &HashMap<String, String>,
+) -> Result<magnum_core::config::CloudConfig, magnum_core::Error> {
+    let mut overrides = Overrides::new();
+    if let Some(cloud) = cloud {
+        overrides = overrides.cloud(cloud.to_owned());
+    }
+    for (key, value) in settings {
+        overrides = overrides.set(key, value.clone());
+    }
+    load(&Sources::from_process(), &overrides)
+}
+
 fn session_from(
     settings: &HashMap<String, String>,
 ) -> Result<magnum_core::keystone::KeystoneSession, magnum_core::Error> {
@@ -425,6 +433,42 @@ fn preflight_cluster(
     )
 }
 
+/// Cloud checks with the user's token: catalog, regions, auth method and Magnum's era, and
+/// with a template (create keywords) its image, flavors, keypair and external network.
+#[pyfunction]
+#[pyo3(signature = (cloud=None, settings=None, template=None))]
+fn check_cloud(
+    py: Python<'_>,
+    cloud: Option<String>,
+    settings: Option<HashMap<String, String>>,
+    template: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let template: Option<magnum_core::types::ClusterTemplateCreate> = template
+        .map(|t| pythonize::depythonize(t.as_any()))
+        .transpose()
+        .map_err(|e| errors::bad_arguments("check_cloud", e))?;
+    let findings = runtime::wait_for(py, async move {
+        let run = async {
+            let config = cloud_config(cloud.as_deref(), &settings.unwrap_or_default())?;
+            let mut found =
+                magnum_core::doctor::cloud::check_cloud_config(&config, template.as_ref(), None)
+                    .await?;
+            if let Some(template) = &template {
+                let session = magnum_core::keystone::KeystoneSession::from_cloud(&config)?;
+                found.extend(
+                    magnum_core::doctor::resources::check_resources(
+                        &session, &config, template, None,
+                    )
+                    .await?,
+                );
+            }
+            Ok::<_, magnum_core::Error>(found)
+        };
+        run.await.map_err(|e| errors::to_py(&e, None))
+    })?;
+    findings_to_py(py, findings)
+}
+
 /// The native module.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -435,6 +479,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(explain_failure, m)?)?;
     m.add_function(wrap_pyfunction!(preflight_template, m)?)?;
     m.add_function(wrap_pyfunction!(preflight_cluster, m)?)?;
+    m.add_function(wrap_pyfunction!(check_cloud, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -43,28 +43,30 @@ def simulator(tmp_path_factory):
     proc = subprocess.Popen(
         [binary, "--create-seconds", "0.3", "--update-seconds", "0.2", "--delete-seconds", "0.2"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    exports = {}
-    deadline = time.time() + 20
-    while "OS_PROJECT_DOMAIN_NAME" not in exports and time.time() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        key, _, value = line.strip().removeprefix("export ").partition("=")
-        exports[key] = value
-    if "OS_PROJECT_DOMAIN_NAME" not in exports:
-        proc.kill()
-        pytest.fail("magnum-sim did not start: " + proc.stderr.read())
-    clouds = tmp_path_factory.mktemp("sim") / "clouds.yaml"
-    clouds.write_text(
-        "clouds:\n  sim:\n    auth:\n      auth_url: %s\n      username: %s\n      password: %s\n"
-        "      project_name: %s\n      user_domain_name: Default\n      project_domain_name: Default\n"
-        "    region_name: RegionOne\n  sim-admin:\n    auth:\n      auth_url: %s\n      username: admin\n"
-        "      password: %s\n      project_name: admin\n      user_domain_name: Default\n"
-        "      project_domain_name: Default\n"
-        % (exports["OS_AUTH_URL"], exports["OS_USERNAME"], exports["OS_PASSWORD"],
-           exports["OS_PROJECT_NAME"], exports["OS_AUTH_URL"], exports["OS_PASSWORD"]))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
-        yield clouds
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        exports = {}
+        deadline = time.time() + 20
+        while "OS_PROJECT_DOMAIN_NAME" not in exports and time.time() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            key, _, value = line.strip().removeprefix("export ").partition("=")
+            exports[key] = value
+        if "OS_PROJECT_DOMAIN_NAME" not in exports:
+            pytest.fail("magnum-sim did not start: " + proc.stderr.read())
+        clouds = tmp_path_factory.mktemp("sim") / "clouds.yaml"
+        clouds.write_text(
+            "clouds:\n  sim:\n    auth:\n      auth_url: %s\n      username: %s\n      password: %s\n"
+            "      project_name: %s\n      user_domain_name: Default\n      project_domain_name: Default\n"
+            "    region_name: RegionOne\n  sim-admin:\n    auth:\n      auth_url: %s\n      username: admin\n"
+            "      password: %s\n      project_name: admin\n      user_domain_name: Default\n"
+            "      project_domain_name: Default\n"
+            % (exports["OS_AUTH_URL"], exports["OS_USERNAME"], exports["OS_PASSWORD"],
+               exports["OS_PROJECT_NAME"], exports["OS_AUTH_URL"], exports["OS_PASSWORD"]))
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+            yield clouds
+    finally:
+        # Stopped by pid whatever happened above.
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from magnum_sdk import (AsyncClient, BadRequestError, Client, ClusterFailedError, ForbiddenError,
+from magnum_sdk import (AsyncClient, check_cloud, BadRequestError, Client, ClusterFailedError, ForbiddenError,
                         NotFoundError, WaitTimeoutError)
 
 
@@ -85,3 +85,18 @@ def test_async_lifecycle(simulator):
         await client.delete_cluster_template(template.uuid)
 
     asyncio.run(run())
+
+
+def test_check_cloud_reports_what_the_token_and_the_services_show(simulator):
+    found = check_cloud("sim", template={"image_id": "no-os-distro", "coe": "kubernetes",
+                                         "keypair_id": "nope", "external_network_id": "public"})
+    codes = {(f["code"], f["field"]) for f in found}
+    assert ("MAGNUM-CLOUD-IMAGE-OS-DISTRO", "image_id") in codes
+    assert ("MAGNUM-CLOUD-KEYPAIR", "keypair") in codes
+    assert ("MAGNUM-CLOUD-ENDPOINT-UNREACHABLE", "catalog.identity") in codes, codes
+    assert all(f["severity"] in ("error", "warning") for f in found)
+    clean = check_cloud("sim", template={"image_id": "fedora-coreos-40", "coe": "kubernetes",
+                                         "keypair_id": "kp", "external_network_id": "public"})
+    assert not [f for f in clean if f["field"] in ("image_id", "keypair", "external_network_id")]
+    with pytest.raises(TypeError, match="check_cloud"):
+        check_cloud("sim", template={"image": "typo"})

@@ -382,22 +382,22 @@ impl Simulator {
         self.shared.config.users.first()
     }
 
-    /// The `OS_*` variables that log the first user in (auth URL, user, password, project,
-    /// domains, region).
-    pub fn env(&self) -> std::collections::BTreeMap<String, String> {
+    /// The `OS_*` variables that log the first user in, in a fixed order that ends with
+    /// `OS_PROJECT_DOMAIN_NAME` (readers may wait for that line).
+    pub fn env(&self) -> Vec<(String, String)> {
         let Some(user) = self.user() else {
-            return std::collections::BTreeMap::new();
+            return Vec::new();
         };
         [
             ("OS_AUTH_URL", self.auth_url()),
             ("OS_AUTH_TYPE", "password".to_owned()),
             ("OS_IDENTITY_API_VERSION", "3".to_owned()),
+            ("OS_REGION_NAME", "RegionOne".to_owned()),
             ("OS_USERNAME", user.name.clone()),
             ("OS_PASSWORD", user.password.clone()),
             ("OS_PROJECT_NAME", user.project_name.clone()),
             ("OS_USER_DOMAIN_NAME", "Default".to_owned()),
             ("OS_PROJECT_DOMAIN_NAME", "Default".to_owned()),
-            ("OS_REGION_NAME", "RegionOne".to_owned()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v))
@@ -419,7 +419,7 @@ impl Simulator {
     /// Only if the configured user is incomplete (`magnum_core::Error::Config`).
     pub fn cloud_config(&self) -> magnum_core::Result<magnum_core::config::CloudConfig> {
         magnum_core::config::load(
-            &magnum_core::config::Sources::new(self.env(), Vec::new()),
+            &magnum_core::config::Sources::new(self.env().into_iter().collect(), Vec::new()),
             &magnum_core::config::Overrides::new(),
         )
     }

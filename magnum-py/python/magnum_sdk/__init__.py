@@ -56,7 +56,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
-    "preflight_template", "preflight_cluster",
+    "preflight_template", "preflight_cluster", "check_cloud",
     "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
@@ -101,6 +101,19 @@ def preflight_template(**body: Any) -> List[Dict[str, Any]]:
     ``code``, ``severity`` (``error`` / ``warning``), ``field``, ``message`` (Magnum's own where it
     has one), ``hint`` and ``pain_point``. A misspelt keyword is a TypeError."""
     result: List[Dict[str, Any]] = _native.preflight_template(body)
+    return result
+
+
+def check_cloud(cloud: Optional[str] = None, *, settings: Optional[Mapping[str, str]] = None,
+                template: Optional[Mapping[str, Any]] = None) -> List[Dict[str, Any]]:
+    """Checks the cloud with the user's own token before anything is created: missing Octavia,
+    Cinder, Barbican, Heat or Magnum for what the template needs, endpoints the cluster's VMs
+    cannot reach, several regions, application-credential tokens on a Heat-era Magnum; with a
+    ``template`` (the ``create_cluster_template`` keywords) also its image and ``os_distro``,
+    flavors, keypair and external network, asked of Glance, Nova and Neutron. Findings as in
+    :func:`preflight_template`. ``cloud`` and ``settings`` as in :meth:`Client.from_cloud`."""
+    result: List[Dict[str, Any]] = _native.check_cloud(
+        cloud, dict(settings) if settings else None, dict(template) if template is not None else None)
     return result
 
 
