@@ -308,6 +308,27 @@ async fn magnums_validation_messages_come_out_of_the_seeded_cloud() {
             .unwrap()
             .ends_with(created["uuid"].as_str().unwrap())
     );
+    // The bookmark link (no /v1) works: Magnum routes paths without /v1 to v1.
+    let bookmark = created["links"][1]["href"].as_str().unwrap();
+    assert_eq!(created["links"][1]["rel"], "bookmark");
+    let path = bookmark.strip_prefix(&raw.base).unwrap().to_owned();
+    let (status, _, fetched) = raw.call(reqwest::Method::GET, &path, None, None).await;
+    assert_eq!((status, &fetched["uuid"]), (200, &created["uuid"]));
+    let (status, _, _) = post(
+        "/v1/clustertemplates",
+        json!({"coe": "kubernetes", "image_id": "fedora-coreos-40", "name": "late"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _, _) = raw
+        .call(
+            reqwest::Method::DELETE,
+            "/clustertemplates/late/",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "trailing slash and no /v1");
     let (status, _, atomic) = post(
         "/v1/clustertemplates",
         json!({"coe": "kubernetes", "image_id": "fedora-atomic-29", "name": "old"}),

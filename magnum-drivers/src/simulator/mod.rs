@@ -325,11 +325,8 @@ impl Simulator {
             config,
             state_file,
         });
-        // Trailing slashes are stripped before routing, as Pecan tolerates them.
-        let app = tower::Layer::layer(
-            &middleware::from_fn(strip_trailing_slash),
-            router(shared.clone()),
-        );
+        // Paths are normalised before routing (trailing slashes, paths without /v1).
+        let app = tower::Layer::layer(&middleware::from_fn(normalize_path), router(shared.clone()));
         let app = axum::ServiceExt::<Request>::into_make_service(app);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -556,13 +553,41 @@ async fn magnum_layer(State(shared): State<Arc<Shared>>, mut req: Request, next:
     response
 }
 
-async fn strip_trailing_slash(mut req: Request, next: Next) -> Response {
+/// Collections Magnum also serves without the `/v1` prefix (its `bookmark` links use that form).
+const V1_COLLECTIONS: [&str; 8] = [
+    "clustertemplates",
+    "clusters",
+    "certificates",
+    "credentials",
+    "quotas",
+    "stats",
+    "mservices",
+    "federations",
+];
+
+/// Before routing: trailing slashes are stripped (Pecan tolerates them) and paths without
+/// `/v1` are routed to v1, as Magnum does.
+async fn normalize_path(mut req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.len() > 1 && path.ends_with('/') {
-        let trimmed = path.trim_end_matches('/');
+    let trimmed = if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    };
+    let first = trimmed
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or("");
+    let routed = if V1_COLLECTIONS.contains(&first) {
+        format!("/v1{trimmed}")
+    } else {
+        trimmed.to_owned()
+    };
+    if routed != path {
         let rebuilt = match req.uri().query() {
-            Some(query) => format!("{trimmed}?{query}"),
-            None => trimmed.to_owned(),
+            Some(query) => format!("{routed}?{query}"),
+            None => routed,
         };
         if let Ok(uri) = rebuilt.parse() {
             *req.uri_mut() = uri;
