@@ -125,3 +125,47 @@ async fn missing_services_and_bad_credentials_are_reported_not_hidden() {
     assert!(!err.to_string().contains("not-the-password"));
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn fixed_networks_and_volume_types_are_checked_where_the_cluster_will_use_them() {
+    let sim = Simulator::start(SimulatorConfig::new()).await.unwrap();
+    let template = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+        .docker_volume_size(10u32)
+        .fixed_network("nope")
+        .fixed_subnet("private-subnet")
+        .label("docker_volume_type", "gold")
+        .label("etcd_volume_size", "5");
+    let found = findings(&sim, &template, None).await;
+    assert_eq!(
+        codes(&found),
+        [
+            ("MAGNUM-CLOUD-FIXED-NETWORK", "fixed_network"),
+            ("MAGNUM-CLOUD-VOLUME-TYPE", "labels.docker_volume_type"),
+        ],
+        "the etcd volume takes the default type, which exists"
+    );
+    assert_eq!(found[0].message, "Unable to find fixed network nope.");
+    assert_eq!(
+        found[1].message,
+        "VolumeType gold could not be found (this project sees: __DEFAULT__, ssd)."
+    );
+    sim.stop().await;
+
+    // A cloud without any volume type: every volume the cluster needs would fail in the
+    // conductor with Magnum's VolumeTypeNotFound.
+    let mut catalog = magnum_drivers::simulator::CloudCatalog::default();
+    catalog.volume_types.clear();
+    let sim = Simulator::start(SimulatorConfig::new().catalog(catalog))
+        .await
+        .unwrap();
+    let template = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+        .docker_volume_size(10u32)
+        .fixed_network("private");
+    let found = findings(&sim, &template, None).await;
+    assert_eq!(
+        codes(&found),
+        [("MAGNUM-CLOUD-VOLUME-TYPE", "labels.docker_volume_type")]
+    );
+    assert_eq!(found[0].message, "Valid volume type could not be found.");
+    sim.stop().await;
+}

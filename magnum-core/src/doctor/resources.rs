@@ -2,8 +2,9 @@
 //! (`attr_validator.py`), asked of Glance, Nova and Neutron directly with the user's token, so
 //! every problem shows at once and before anything is created — the image and its `os_distro`,
 //! the flavors (existence, a 0 GB root disk without `boot_volume_size`, a control plane too
-//! small for Kubernetes), the keypair as *this* user sees it (keypairs are per user), and the
-//! external network (must exist once among `router:external` networks). Endpoints come from
+//! small for Kubernetes), the keypair as *this* user sees it (keypairs are per user), the
+//! external network (must exist once among `router:external` networks), the fixed network and
+//! subnet, and the Cinder volume types the volumes will use. Endpoints come from
 //! the token's catalog; a service missing from it is a finding, not an error.
 
 use std::time::Duration;
@@ -258,6 +259,97 @@ async fn check_external_network(
     Ok(())
 }
 
+/// Magnum's volume-type choice needs at least one type, and a named one must exist.
+async fn check_volume_types(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    wanted: &[(&str, Option<&str>)],
+) -> Result<()> {
+    // Without a block-storage service the token check (MAGNUM-CLOUD-NO-CINDER) already spoke.
+    if wanted.is_empty() || !lookup.has("volumev3") {
+        return Ok(());
+    }
+    let types: Vec<String> = lookup
+        .get("volumev3", "/types")
+        .await?
+        .and_then(|body| body["volume_types"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t["name"].as_str().map(str::to_owned))
+        .collect();
+    if types.is_empty() {
+        f.add(
+            "MAGNUM-CLOUD-VOLUME-TYPE",
+            Severity::Error,
+            wanted[0].0,
+            "Valid volume type could not be found.".into(),
+            "The cluster needs Cinder volumes but the cloud offers no volume type: ask the operators for one, or drop the volume sizes.",
+            8,
+        );
+        return Ok(());
+    }
+    for (field, name) in wanted {
+        if let Some(name) = name.filter(|n| !types.iter().any(|t| t == n)) {
+            f.add(
+                "MAGNUM-CLOUD-VOLUME-TYPE",
+                Severity::Error,
+                *field,
+                format!(
+                    "VolumeType {name} could not be found (this project sees: {}).",
+                    types.join(", ")
+                ),
+                "Use one of the listed volume types, or drop the label to take the cloud's default.",
+                8,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Magnum's fixed network / subnet lookups (name or id; several with one name answer 409).
+async fn check_fixed(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    field: &'static str,
+    collection: &str,
+    wanted: &str,
+) -> Result<()> {
+    if !lookup.has("network") {
+        missing_service(f, "network (Neutron)", field);
+        return Ok(());
+    }
+    let listed = lookup
+        .get("network", &format!("/v2.0/{collection}"))
+        .await?
+        .and_then(|body| body[collection].as_array().cloned())
+        .unwrap_or_default();
+    let matches = listed
+        .iter()
+        .filter(|n| n["name"].as_str() == Some(wanted) || n["id"].as_str() == Some(wanted))
+        .count();
+    let what = if collection == "networks" {
+        "network"
+    } else {
+        "subnet"
+    };
+    let message = match matches {
+        1 => return Ok(()),
+        0 => format!("Unable to find fixed {what} {wanted}."),
+        _ => format!(
+            "Multiple {collection} exist with same name '{wanted}'. Please use the {what} ID instead."
+        ),
+    };
+    f.add(
+        "MAGNUM-CLOUD-FIXED-NETWORK",
+        Severity::Error,
+        field,
+        message,
+        "Name a network and subnet this project can see (`openstack network list`, `openstack subnet list`), by id when names repeat.",
+        14,
+    );
+    Ok(())
+}
+
 /// Checks the template's (and the planned cluster's) image, flavors, keypair and external
 /// network against the cloud, with `session`'s token. A non-empty cluster value wins over the
 /// template's, as in Magnum.
@@ -322,5 +414,33 @@ pub async fn check_resources(
     if let Some(network) = template.external_network_id.as_deref() {
         check_external_network(&mut f, &lookup, network).await?;
     }
+    if let Some(network) = pick(
+        cluster.and_then(|c| c.fixed_network.as_ref()),
+        template.fixed_network.as_ref(),
+    ) {
+        check_fixed(&mut f, &lookup, "fixed_network", "networks", network).await?;
+    }
+    if let Some(subnet) = pick(
+        cluster.and_then(|c| c.fixed_subnet.as_ref()),
+        template.fixed_subnet.as_ref(),
+    ) {
+        check_fixed(&mut f, &lookup, "fixed_subnet", "subnets", subnet).await?;
+    }
+    let label = |key: &str| labels.and_then(|l| l.get(key)).map(String::as_str);
+    let sized = |key: &str| label(key).is_some_and(|v| v.trim() != "0");
+    let docker_volume = cluster.and_then(|c| c.docker_volume_size).is_some()
+        || template.docker_volume_size.is_some()
+        || template.volume_driver.as_deref() == Some("cinder");
+    let mut volumes: Vec<(&str, Option<&str>)> = Vec::new();
+    if docker_volume {
+        volumes.push(("labels.docker_volume_type", label("docker_volume_type")));
+    }
+    if sized("etcd_volume_size") {
+        volumes.push(("labels.etcd_volume_type", label("etcd_volume_type")));
+    }
+    if sized("boot_volume_size") {
+        volumes.push(("labels.boot_volume_type", label("boot_volume_type")));
+    }
+    check_volume_types(&mut f, &lookup, &volumes).await?;
     Ok(f.0)
 }

@@ -1,7 +1,8 @@
 //! The seeded cloud over HTTP, read-only and just enough for pre-flight tools: Glance
 //! `/image/v2/images` (name filter, get by id), Nova `/compute/v2.1/flavors/detail` and
 //! `/compute/v2.1/os-keypairs/{name}`, Neutron `/network/v2.0/networks` (`router:external`
-//! filter) and `/network/v2.0/subnets`, in those services' own JSON shapes and 404 bodies.
+//! filter) and `/network/v2.0/subnets`, Cinder `/volume/v3/{project}/types`, in those services'
+//! own JSON shapes and 404 bodies.
 //! Every route needs a valid token, like the real services.
 
 use std::collections::HashMap;
@@ -169,4 +170,27 @@ pub(crate) async fn subnets(State(shared): State<Arc<Shared>>, headers: HeaderMa
         })
         .collect();
     Json(json!({ "subnets": subnets })).into_response()
+}
+
+/// `GET /volume/v3/{project}/types`.
+pub(crate) async fn volume_types(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(_project): Path<String>,
+) -> Response {
+    if !authorized(&shared, &headers) {
+        return unauthorized();
+    }
+    let types: Vec<Value> = shared
+        .config
+        .catalog
+        .volume_types
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            json!({"id": format!("7e000000-0000-4000-8000-{i:012}"), "name": name,
+                                "is_public": true, "extra_specs": {}})
+        })
+        .collect();
+    Json(json!({ "volume_types": types })).into_response()
 }

@@ -117,6 +117,8 @@ pub struct CloudCatalog {
     pub networks: Vec<Network>,
     /// Neutron subnets.
     pub subnets: Vec<Subnet>,
+    /// Cinder volume type names (empty: Magnum's "Valid volume type could not be found.").
+    pub volume_types: Vec<String>,
 }
 
 impl Default for CloudCatalog {
@@ -148,6 +150,7 @@ impl Default for CloudCatalog {
                 Network::new(id(102), "private", false),
             ],
             subnets: vec![Subnet::new(id(201), "private-subnet")],
+            volume_types: vec!["__DEFAULT__".into(), "ssd".into()],
         }
     }
 }

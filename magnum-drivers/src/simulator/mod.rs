@@ -676,6 +676,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
         .route("/network/v2.0/networks", get(api_cloud::networks))
         .route("/network/v2.0/subnets", get(api_cloud::subnets))
+        .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
         .merge(v1)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
