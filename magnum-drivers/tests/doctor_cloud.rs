@@ -149,6 +149,24 @@ async fn fixed_networks_and_volume_types_are_checked_where_the_cluster_will_use_
         found[1].message,
         "VolumeType gold could not be found (this project sees: __DEFAULT__, ssd)."
     );
+
+    // A subnet without DHCP or DNS: two warnings, the DNS one silenced by the template's
+    // dns_nameserver.
+    let isolated = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+        .fixed_network("private")
+        .fixed_subnet("isolated-subnet");
+    let found = findings(&sim, &isolated, None).await;
+    assert_eq!(
+        codes(&found),
+        [
+            ("MAGNUM-CLOUD-SUBNET", "fixed_subnet"),
+            ("MAGNUM-CLOUD-SUBNET", "fixed_subnet")
+        ]
+    );
+    assert!(found.iter().all(|f| f.severity == Severity::Warning));
+    assert!(found[0].message.contains("DHCP disabled"), "{found:?}");
+    let with_dns = isolated.dns_nameserver("8.8.8.8");
+    assert_eq!(findings(&sim, &with_dns, None).await.len(), 1);
     sim.stop().await;
 
     // A cloud without any volume type: every volume the cluster needs would fail in the

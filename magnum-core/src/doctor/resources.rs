@@ -306,6 +306,33 @@ async fn check_volume_types(
     Ok(())
 }
 
+/// The nodes need DHCP and a resolver: from the subnet, or the template's `dns_nameserver`.
+fn check_subnet(f: &mut Findings, subnet: &Value, name: &str, template_dns: Option<&str>) {
+    if subnet["enable_dhcp"].as_bool() == Some(false) {
+        f.add(
+            "MAGNUM-CLOUD-SUBNET",
+            Severity::Warning,
+            "fixed_subnet",
+            format!("Subnet {name} has DHCP disabled: the nodes get no address configuration at boot and never report back."),
+            "Use a subnet with DHCP enabled.",
+            14,
+        );
+    }
+    let subnet_dns = subnet["dns_nameservers"]
+        .as_array()
+        .is_some_and(|d| !d.is_empty());
+    if !subnet_dns && template_dns.is_none_or(str::is_empty) {
+        f.add(
+            "MAGNUM-CLOUD-SUBNET",
+            Severity::Warning,
+            "fixed_subnet",
+            format!("Subnet {name} hands out no DNS server and the template sets no dns_nameserver: the nodes cannot resolve registries or the cloud's endpoints."),
+            "Set dns_nameserver on the template, or DNS servers on the subnet.",
+            14,
+        );
+    }
+}
+
 /// Magnum's fixed network / subnet lookups (name or id; several with one name answer 409).
 async fn check_fixed(
     f: &mut Findings,
@@ -313,6 +340,7 @@ async fn check_fixed(
     field: &'static str,
     collection: &str,
     wanted: &str,
+    template_dns: Option<&str>,
 ) -> Result<()> {
     if !lookup.has("network") {
         missing_service(f, "network (Neutron)", field);
@@ -323,10 +351,14 @@ async fn check_fixed(
         .await?
         .and_then(|body| body[collection].as_array().cloned())
         .unwrap_or_default();
-    let matches = listed
+    let matching: Vec<&Value> = listed
         .iter()
         .filter(|n| n["name"].as_str() == Some(wanted) || n["id"].as_str() == Some(wanted))
-        .count();
+        .collect();
+    let matches = matching.len();
+    if let ([subnet], "subnets") = (matching.as_slice(), collection) {
+        check_subnet(f, subnet, wanted, template_dns);
+    }
     let what = if collection == "networks" {
         "network"
     } else {
@@ -418,13 +450,21 @@ pub async fn check_resources(
         cluster.and_then(|c| c.fixed_network.as_ref()),
         template.fixed_network.as_ref(),
     ) {
-        check_fixed(&mut f, &lookup, "fixed_network", "networks", network).await?;
+        check_fixed(&mut f, &lookup, "fixed_network", "networks", network, None).await?;
     }
     if let Some(subnet) = pick(
         cluster.and_then(|c| c.fixed_subnet.as_ref()),
         template.fixed_subnet.as_ref(),
     ) {
-        check_fixed(&mut f, &lookup, "fixed_subnet", "subnets", subnet).await?;
+        check_fixed(
+            &mut f,
+            &lookup,
+            "fixed_subnet",
+            "subnets",
+            subnet,
+            template.dns_nameserver.as_deref(),
+        )
+        .await?;
     }
     let label = |key: &str| labels.and_then(|l| l.get(key)).map(String::as_str);
     let sized = |key: &str| label(key).is_some_and(|v| v.trim() != "0");

@@ -165,8 +165,8 @@ pub(crate) async fn subnets(State(shared): State<Arc<Shared>>, headers: HeaderMa
         .subnets
         .iter()
         .map(|s| {
-            json!({"id": s.id, "name": s.name, "enable_dhcp": true,
-                        "dns_nameservers": ["8.8.8.8"]})
+            json!({"id": s.id, "name": s.name, "enable_dhcp": s.enable_dhcp,
+                   "dns_nameservers": s.dns_nameservers})
         })
         .collect();
     Json(json!({ "subnets": subnets })).into_response()

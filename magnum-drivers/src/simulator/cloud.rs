@@ -88,14 +88,26 @@ pub struct Subnet {
     pub id: String,
     /// Subnet name.
     pub name: String,
+    /// DNS servers handed out by DHCP.
+    #[serde(default)]
+    pub dns_nameservers: Vec<String>,
+    /// DHCP on.
+    #[serde(default = "enabled")]
+    pub enable_dhcp: bool,
+}
+
+fn enabled() -> bool {
+    true
 }
 
 impl Subnet {
-    /// A subnet.
+    /// A subnet with DHCP and the DNS server 8.8.8.8.
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
+            dns_nameservers: vec!["8.8.8.8".into()],
+            enable_dhcp: true,
         }
     }
 }
@@ -149,7 +161,12 @@ impl Default for CloudCatalog {
                 Network::new(id(101), "public", true),
                 Network::new(id(102), "private", false),
             ],
-            subnets: vec![Subnet::new(id(201), "private-subnet")],
+            subnets: vec![Subnet::new(id(201), "private-subnet"), {
+                let mut isolated = Subnet::new(id(202), "isolated-subnet");
+                isolated.dns_nameservers.clear();
+                isolated.enable_dhcp = false;
+                isolated
+            }],
             volume_types: vec!["__DEFAULT__".into(), "ssd".into()],
         }
     }
