@@ -612,28 +612,7 @@ impl Conductor {
                 nodegroup.name, cluster.name
             ));
         }
-        let (name, min, count) = (
-            &nodegroup.name,
-            nodegroup.min_node_count,
-            nodegroup.node_count,
-        );
-        if let Some(max) = nodegroup.max_node_count {
-            if max < min {
-                return invalid(format!(
-                    "max_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to max_node_count ({max}))."
-                ));
-            }
-            if count > max {
-                return invalid(format!(
-                    "max_node_count for {name} is invalid (node_count ({count}) should be less or equal to max_node_count ({max}))."
-                ));
-            }
-        }
-        if min > count {
-            return invalid(format!(
-                "min_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to node_count ({count}))."
-            ));
-        }
+        nodegroup.check_bounds()?;
         let driver = self.driver_for(cluster)?;
         let name = nodegroup.name.clone();
         nodegroup.is_default = false;

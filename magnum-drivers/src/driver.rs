@@ -118,6 +118,33 @@ impl NodeGroupRecord {
     pub fn is_master(&self) -> bool {
         self.role == "master"
     }
+
+    /// Magnum's `NodeGroupInvalidInput` checks of `min_node_count ≤ node_count ≤
+    /// max_node_count` (and `min ≤ max`), with its messages.
+    ///
+    /// # Errors
+    /// [`DriverError::Conflict`] (HTTP 409) naming the offending attribute.
+    pub fn check_bounds(&self) -> Result<(), DriverError> {
+        let (name, min, count) = (&self.name, self.min_node_count, self.node_count);
+        if let Some(max) = self.max_node_count {
+            if max < min {
+                return Err(DriverError::Conflict(format!(
+                    "max_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to max_node_count ({max}))."
+                )));
+            }
+            if count > max {
+                return Err(DriverError::Conflict(format!(
+                    "max_node_count for {name} is invalid (node_count ({count}) should be less or equal to max_node_count ({max}))."
+                )));
+            }
+        }
+        if min > count {
+            return Err(DriverError::Conflict(format!(
+                "min_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to node_count ({count}))."
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// A cluster as the conductor tracks it (what Magnum keeps in its `cluster` table).

@@ -471,6 +471,13 @@ async fn wire_errors_match_magnum_api() {
             .unwrap()
             .contains("/identity/v3")
     );
+    // The simulated cloud services want a token too.
+    let response = http
+        .get(format!("{}/image/v2/images", sim.base_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
     // Versions: public, no token needed.
     let root: Value = http
         .get(sim.base_url())

@@ -2,32 +2,20 @@
 //! `/image/v2/images` (name filter, get by id), Nova `/compute/v2.1/flavors/detail` and
 //! `/compute/v2.1/os-keypairs/{name}`, Neutron `/network/v2.0/networks` (`router:external`
 //! filter) and `/network/v2.0/subnets`, Cinder `/volume/v3/{project}/types`, in those services'
-//! own JSON shapes and 404 bodies.
-//! Every route needs a valid token, like the real services.
+//! own JSON shapes and 404 bodies. Every route needs a valid token, like the real services
+//! (checked once, by the router's layer in `mod.rs`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Shared;
-
-fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({"error": {"code": 401, "title": "Unauthorized",
-            "message": "The request you have made requires authentication."}})),
-    )
-        .into_response()
-}
-
-fn authorized(shared: &Shared, headers: &HeaderMap) -> bool {
-    shared.identity.context(headers).is_some()
-}
+use super::{AuthContext, Shared};
 
 fn image_json(image: &super::cloud::Image) -> Value {
     let mut body = json!({"id": image.id, "name": image.name, "status": "active",
@@ -44,12 +32,8 @@ fn image_json(image: &super::cloud::Image) -> Value {
 /// `GET /image/v2/images[?name=]`.
 pub(crate) async fn images(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
     let images: Vec<Value> = shared
         .config
         .catalog
@@ -62,14 +46,7 @@ pub(crate) async fn images(
 }
 
 /// `GET /image/v2/images/{id}`.
-pub(crate) async fn image(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
+pub(crate) async fn image(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
     match shared.config.catalog.images.iter().find(|i| i.id == id) {
         Some(image) => Json(image_json(image)).into_response(),
         None => (
@@ -81,10 +58,7 @@ pub(crate) async fn image(
 }
 
 /// `GET /compute/v2.1/flavors/detail`.
-pub(crate) async fn flavors(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
+pub(crate) async fn flavors(State(shared): State<Arc<Shared>>) -> Response {
     let flavors: Vec<Value> = shared
         .config
         .catalog
@@ -106,12 +80,9 @@ pub(crate) async fn flavors(State(shared): State<Arc<Shared>>, headers: HeaderMa
 /// `GET /compute/v2.1/os-keypairs/{name}`.
 pub(crate) async fn keypair(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
+    Extension(ctx): Extension<AuthContext>,
     Path(name): Path<String>,
 ) -> Response {
-    let Some(ctx) = shared.identity.context(&headers) else {
-        return unauthorized();
-    };
     if shared.config.catalog.keypairs.contains(&name) {
         return Json(
             json!({"keypair": {"name": name, "type": "ssh", "user_id": ctx.user_id,
@@ -130,12 +101,8 @@ pub(crate) async fn keypair(
 /// `GET /network/v2.0/networks[?router:external=true&name=]`.
 pub(crate) async fn networks(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
     let external = query
         .get("router:external")
         .map(|v| v.eq_ignore_ascii_case("true"));
@@ -155,10 +122,7 @@ pub(crate) async fn networks(
 }
 
 /// `GET /network/v2.0/subnets`.
-pub(crate) async fn subnets(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
+pub(crate) async fn subnets(State(shared): State<Arc<Shared>>) -> Response {
     let subnets: Vec<Value> = shared
         .config
         .catalog
@@ -175,12 +139,8 @@ pub(crate) async fn subnets(State(shared): State<Arc<Shared>>, headers: HeaderMa
 /// `GET /volume/v3/{project}/types`.
 pub(crate) async fn volume_types(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
     Path(_project): Path<String>,
 ) -> Response {
-    if !authorized(&shared, &headers) {
-        return unauthorized();
-    }
     let types: Vec<Value> = shared
         .config
         .catalog

@@ -69,6 +69,22 @@ fn as_u32(value: Option<&Value>) -> Option<u32> {
         .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
 }
 
+/// Magnum's label defaulting for a cluster (parent: the template) or a nodegroup (parent: the
+/// cluster): with `merge_labels` the given labels update the parent's; otherwise the given
+/// labels, or the parent's when none are given.
+fn effective_labels(parent: &Labels, input: &Map<String, Value>, merge_labels: bool) -> Labels {
+    let given = label_map(input.get("labels"));
+    if merge_labels {
+        let mut merged = parent.clone();
+        merged.extend(given);
+        merged
+    } else if given.is_empty() {
+        parent.clone()
+    } else {
+        given
+    }
+}
+
 fn text(obj: &Map<String, Value>, key: &str) -> Option<String> {
     obj.get(key)
         .and_then(Value::as_str)
@@ -191,18 +207,8 @@ pub(crate) async fn create(
         zero_nodes(caller.version)?;
     }
     // Defaults from the template.
-    let template_labels = template_row.labels();
-    let given_labels = label_map(input.get("labels"));
     let merge_labels = input.get("merge_labels") == Some(&json!(true));
-    let labels: Labels = if merge_labels {
-        let mut merged = template_labels.clone();
-        merged.extend(given_labels);
-        merged
-    } else if given_labels.is_empty() {
-        template_labels.clone()
-    } else {
-        given_labels
-    };
+    let labels = effective_labels(&template_row.labels(), &input, merge_labels);
     let pick = |key: &str, template_key: &str| {
         text(&input, key).or_else(|| template_row.text(template_key).map(str::to_owned))
     };
@@ -707,16 +713,7 @@ pub(crate) async fn nodegroup_create(
     let ng_id = store.next_id();
     let row = &mut store.clusters[index];
     let merge_labels = input.get("merge_labels") == Some(&json!(true));
-    let given = label_map(input.get("labels"));
-    let labels = if merge_labels {
-        let mut merged = row.record.labels.clone();
-        merged.extend(given);
-        merged
-    } else if given.is_empty() {
-        row.record.labels.clone()
-    } else {
-        given
-    };
+    let labels = effective_labels(&row.record.labels, &input, merge_labels);
     let mut ng = NodeGroupRecord::new(new_uuid(), &name, &role, node_count);
     ng.min_node_count = as_u32(input.get("min_node_count")).unwrap_or(0);
     ng.max_node_count = as_u32(input.get("max_node_count"));
@@ -792,30 +789,18 @@ pub(crate) async fn nodegroup_update(
         &[],
         &["node_labels", "node_taints"],
     )?;
-    let min = patched
+    let mut candidate = target.clone();
+    candidate.min_node_count = patched
         .get("min_node_count")
         .and_then(Value::as_u64)
-        .unwrap_or(0);
-    let max = patched.get("max_node_count").and_then(Value::as_u64);
-    let count = u64::from(target.node_count);
-    let name = &target.name;
-    if let Some(max) = max {
-        if max < min {
-            return Err(ApiFault::conflict(format!(
-                "max_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to max_node_count ({max}))."
-            )));
-        }
-        if count > max {
-            return Err(ApiFault::conflict(format!(
-                "max_node_count for {name} is invalid (node_count ({count}) should be less or equal to max_node_count ({max}))."
-            )));
-        }
-    }
-    if min > count {
-        return Err(ApiFault::conflict(format!(
-            "min_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to node_count ({count}))."
-        )));
-    }
+        .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
+    candidate.max_node_count = patched
+        .get("max_node_count")
+        .and_then(Value::as_u64)
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    candidate
+        .check_bounds()
+        .map_err(|e| ApiFault::conflict(e.to_string()))?;
     let node_labels = patched
         .get("node_labels")
         .filter(|v| !v.is_null())
@@ -841,8 +826,8 @@ pub(crate) async fn nodegroup_update(
         check_taints(taints)?;
     }
     if let Some(record) = row.record.nodegroup_mut(&target.uuid) {
-        record.min_node_count = u32::try_from(min).unwrap_or(u32::MAX);
-        record.max_node_count = max.map(|m| u32::try_from(m).unwrap_or(u32::MAX));
+        record.min_node_count = candidate.min_node_count;
+        record.max_node_count = candidate.max_node_count;
     }
     let extra = row.extra.nodegroups.entry(target.uuid.clone()).or_default();
     extra.node_labels = node_labels;

@@ -124,6 +124,13 @@ fn validate_template(
     })
 }
 
+/// `clustertemplate:publish` (admin), refused with Magnum's `ClusterTemplatePublishDenied`.
+fn require_publish(caller: &Caller) -> Result<(), ApiFault> {
+    caller.admin("clustertemplate:publish").map_err(|_| {
+        ApiFault::forbidden("Not authorized to set public or hidden flag for cluster template.")
+    })
+}
+
 /// `POST /v1/clustertemplates`.
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
@@ -185,9 +192,7 @@ pub(crate) async fn create(
         .map_err(|e| ApiFault::bad_request(e.to_string()))?;
     obj.insert("driver".into(), json!(driver));
     if obj.get("public") == Some(&json!(true)) || obj.get("hidden") == Some(&json!(true)) {
-        caller.admin("clustertemplate:publish").map_err(|_| {
-            ApiFault::forbidden("Not authorized to set public or hidden flag for cluster template.")
-        })?;
+        require_publish(&caller)?;
     }
     let labels = label_map(obj.get("labels"));
     for flavor in ["flavor_id", "master_flavor_id"] {
@@ -289,9 +294,7 @@ pub(crate) async fn update(
         ));
     }
     if changed.contains_key("public") || changed.contains_key("hidden") {
-        caller.admin("clustertemplate:publish").map_err(|_| {
-            ApiFault::forbidden("Not authorized to set public or hidden flag for cluster template.")
-        })?;
+        require_publish(&caller)?;
     }
     validate_template(&shared, &updated, false)?;
     let old_labels = row.labels();

@@ -596,6 +596,18 @@ async fn normalize_path(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The simulated Glance / Nova / Neutron / Cinder routes need a valid token (401 otherwise, as
+/// keystonemiddleware answers); the caller's identity is handed on as an extension.
+async fn token_layer(State(shared): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    match shared.identity.context(req.headers()) {
+        Some(ctx) => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+        None => wire::unauthorized(&format!("{}/identity/v3", shared.base)),
+    }
+}
+
 async fn body_too_large(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -660,6 +672,15 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/mservices", get(m::mservices))
         .route("/v1/federations", get(m::federations))
         .route_layer(middleware::from_fn_with_state(shared.clone(), magnum_layer));
+    let cloud = Router::new()
+        .route("/image/v2/images", get(api_cloud::images))
+        .route("/image/v2/images/{id}", get(api_cloud::image))
+        .route("/compute/v2.1/flavors/detail", get(api_cloud::flavors))
+        .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
+        .route("/network/v2.0/networks", get(api_cloud::networks))
+        .route("/network/v2.0/subnets", get(api_cloud::subnets))
+        .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
+        .route_layer(middleware::from_fn_with_state(shared.clone(), token_layer));
     Router::new()
         .route("/", get(m::root_document))
         .route("/identity", get(m::identity_versions))
@@ -670,13 +691,7 @@ fn router(shared: Arc<Shared>) -> Router {
                 .get(m::token_validate)
                 .delete(m::token_revoke),
         )
-        .route("/image/v2/images", get(api_cloud::images))
-        .route("/image/v2/images/{id}", get(api_cloud::image))
-        .route("/compute/v2.1/flavors/detail", get(api_cloud::flavors))
-        .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
-        .route("/network/v2.0/networks", get(api_cloud::networks))
-        .route("/network/v2.0/subnets", get(api_cloud::subnets))
-        .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
+        .merge(cloud)
         .merge(v1)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
