@@ -38,7 +38,8 @@ MAGNUM_SEED_PROJECT=$(python3 scripts/real-keystone/admin_project.py "$(cat "$st
 python3 scripts/real-keystone/register_service.py "$(cat "$state/keystone/url")" admin-secret \
   container-infra "$(cat "$state/magnum-keystone/url")/v1"
 # A real Heat 27.0.1 (API + engine in one process, sqlite, no broker) registered as
-# `orchestration` in the same Keystone: the Heat REST layer's suite (magnum-drivers/tests/heat_real.rs).
+# `orchestration` in the same Keystone: the Heat REST layer and the k8s_fedora_coreos_v1 driver
+# (magnum-drivers/tests/heat_real.rs, heat_driver.rs).
 scripts/real-heat/up.sh "$state/heat" "$(cat "$state/keystone/url")" admin-secret
 # python-magnumclient 5.0.0, for byte-compatibility checks of kubeconfig output.
 osc_venv="${BENCH_VENV:-$repo/.cache/venv-bench}"
@@ -64,7 +65,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core --no-deps
 echo "== tests (conformance included: --include-ignored)"
 cargo test --workspace -- --include-ignored 2>&1 | tee "$state/test.log"
 # The real-server suites must have run, not been skipped.
-for suite in conformance keystone ca kubeconfig conductor_keystone heat_real simulator simulator_differential doctor_cloud; do
+for suite in conformance keystone ca kubeconfig conductor_keystone heat_real heat_driver simulator simulator_differential doctor_cloud; do
   grep -q "Running tests/$suite.rs" "$state/test.log" || { echo "$suite suite did not run" >&2; exit 1; }
   if grep -A3 "Running tests/$suite.rs" "$state/test.log" | grep -q 'running 0 tests'; then
     echo "$suite suite ran 0 tests" >&2; exit 1

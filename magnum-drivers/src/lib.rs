@@ -14,11 +14,10 @@
 //! * `simulator` (feature `simulator`, on by default) — the embedded Magnum-compatible API
 //!   server with a Keystone front and a seeded cloud, on the sim driver and the conductor; also
 //!   the `magnum-sim` binary.
-//! * [`heat`] — the pure half of Magnum's Heat driver: stack names and timeouts, environment
-//!   files, outputs → cluster fields, scale parameters, the poller's status aggregation.
-//!
-//! The Heat drivers themselves (`k8s_fedora_coreos_v1`, swarm-mode: REST calls against a real
-//! Heat) are the next step of this crate.
+//! * [`heat`] — Magnum's Heat driver: the `k8s_fedora_coreos_v1` [`heat::HeatDriver`] with its
+//!   own HOT templates and environment files, the Heat REST client, and the pure rules (stack
+//!   names and timeouts, environment selection, parameter mapping, outputs → cluster fields,
+//!   scale parameters, the poller's status aggregation).
 
 pub mod conductor;
 pub mod driver;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use http::Method;
 use magnum_core::ca::MemoryCertStore;
-use magnum_core::config::{DomainRef, ProjectRef, Scope, UserRef};
+use magnum_core::config::{ProjectRef, Scope, UserRef};
 use magnum_core::keystone::KeystoneSession;
 use magnum_core::keystone::trust::TrusteeDomain;
 use magnum_core::types::{ClusterStatus, ClusterTemplate};
@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 mod common;
 
-use common::{admin, create, grant, login, member, unique};
+use common::{admin, create, login, member, trustee_domain, unique};
 
 /// A project owner (member of a fresh project) and a trustee domain with its own manager.
 struct Setup {
@@ -44,21 +44,7 @@ async fn setup() -> Setup {
         Scope::Project(ProjectRef::Id(project_id.clone())),
     );
 
-    let trustee_domain = create(&admin, "domain", json!({"name": unique("trustee-dom")})).await;
-    let manager_password = unique("pw");
-    let manager = create(&admin, "user", json!({"name": unique("trustee-admin"), "domain_id": trustee_domain, "password": manager_password})).await;
-    grant(
-        &admin,
-        &format!("domains/{trustee_domain}"),
-        &manager,
-        "manager",
-    )
-    .await;
-    let trustees = TrusteeDomain::new(login(
-        UserRef::Id(manager),
-        &manager_password,
-        Scope::Domain(DomainRef::Id(trustee_domain)),
-    ));
+    let trustees = trustee_domain(&admin).await;
     Setup {
         owner,
         owner_id,

@@ -137,7 +137,7 @@ async fn stack_lifecycle_feeds_the_cluster_record() {
     assert_eq!(cluster.coe_version.as_deref(), Some("v1.30.1"));
 
     // Scale the workers the way Magnum does: PATCH with the scale parameters.
-    heat.update_parameters(&stack, &scale_params(3, &[]), 5)
+    heat.update_parameters(&stack, &scale_params(3, &[]), 5, true)
         .await
         .unwrap();
     let updated = wait_for(&heat, &stack, "UPDATE_COMPLETE").await;
@@ -228,7 +228,7 @@ async fn heat_errors_are_typed_with_heats_message() {
     let err = heat.delete_stack(&missing).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
     let err = heat
-        .update_parameters(&missing, &scale_params(2, &[]), 5)
+        .update_parameters(&missing, &scale_params(2, &[]), 5, true)
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err}");
@@ -244,7 +244,10 @@ async fn scaling_with_a_bad_parameter_is_refused_and_the_stack_is_kept() {
     wait_for(&heat, &stack, "CREATE_COMPLETE").await;
     let mut bad = scale_params(2, &[]);
     bad.insert("number_of_minions".into(), json!("two"));
-    let err = heat.update_parameters(&stack, &bad, 5).await.unwrap_err();
+    let err = heat
+        .update_parameters(&stack, &bad, 5, true)
+        .await
+        .unwrap_err();
     assert!(
         matches!(&err, magnum_drivers::heat::HeatError::Api { status, .. } if status.as_u16() == 400),
         "{err:?}"

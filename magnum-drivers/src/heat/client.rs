@@ -97,8 +97,11 @@ pub struct StackCreate {
     pub template: String,
     /// Nested templates and environment-referenced files, by name.
     pub files: Map<String, Value>,
-    /// Environment (YAML text), e.g. a `resource_registry`.
+    /// Environment (YAML text), e.g. a `resource_registry`. Heat ignores it when
+    /// `environment_files` are given: send it as the last file then.
     pub environment: Option<String>,
+    /// Environment files (keys of `files`), merged by Heat in order over `environment`.
+    pub environment_files: Vec<String>,
     /// Parameters.
     pub parameters: Map<String, Value>,
     /// `timeout_mins`.
@@ -113,6 +116,7 @@ impl StackCreate {
             template: template.into(),
             files: Map::new(),
             environment: None,
+            environment_files: Vec::new(),
             parameters: Map::new(),
             timeout_mins,
         }
@@ -131,7 +135,34 @@ impl StackCreate {
         if let Some(environment) = &self.environment {
             body["environment"] = json!(environment);
         }
+        if !self.environment_files.is_empty() {
+            body["environment_files"] = json!(self.environment_files);
+        }
         body
+    }
+}
+
+/// Heat's error answer → [`HeatError::Api`] (`error.message`, else `explanation`, else the body).
+async fn api_error(response: reqwest::Response) -> HeatError {
+    let status = response.status();
+    let request_id = response
+        .headers()
+        .get("x-openstack-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = match response.text().await {
+        Ok(text) => text,
+        Err(e) => return HeatError::Transport(e),
+    };
+    let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let message = parsed["error"]["message"]
+        .as_str()
+        .or_else(|| parsed["explanation"].as_str())
+        .map_or_else(|| text.trim().to_owned(), str::to_owned);
+    HeatError::Api {
+        status,
+        request_id,
+        message,
     }
 }
 
@@ -179,24 +210,10 @@ impl HeatClient {
         }
         let response = request.send().await.map_err(HeatError::Transport)?;
         let status = response.status();
-        let request_id = response
-            .headers()
-            .get("x-openstack-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let text = response.text().await.map_err(HeatError::Transport)?;
         if status.is_client_error() || status.is_server_error() {
-            let parsed: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
-            let message = parsed["error"]["message"]
-                .as_str()
-                .or_else(|| parsed["explanation"].as_str())
-                .map_or_else(|| text.trim().to_owned(), str::to_owned);
-            return Err(HeatError::Api {
-                status,
-                request_id,
-                message,
-            });
+            return Err(api_error(response).await);
         }
+        let text = response.text().await.map_err(HeatError::Transport)?;
         Ok((status, text))
     }
 
@@ -214,6 +231,45 @@ impl HeatClient {
             .as_str()
             .ok_or_else(|| HeatError::Decode(format!("no stack id in {text}")))?;
         Ok(StackRef::new(create.name.clone(), id))
+    }
+
+    /// Finds a stack by id alone (`GET /stacks/{id}` answers 302 to `/stacks/{name}/{id}`): what
+    /// a record that keeps only Magnum's `stack_id` needs before the other calls.
+    ///
+    /// # Errors
+    /// [`HeatError`]; an unknown id is `is_not_found()`.
+    pub async fn locate(&self, stack_id: &str) -> Result<StackRef, HeatError> {
+        let base: Url = self
+            .session
+            .endpoint("orchestration")
+            .await
+            .map_err(HeatError::Auth)?;
+        let token = self.session.token().await.map_err(HeatError::Auth)?;
+        let url = format!("{}/stacks/{stack_id}", base.as_str().trim_end_matches('/'));
+        let response = self
+            .http
+            .get(url)
+            .header("x-auth-token", token.token().expose_secret())
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(HeatError::Transport)?;
+        let status = response.status();
+        if status.is_redirection() {
+            let location = response
+                .headers()
+                .get("location")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            let mut parts = location.trim_end_matches('/').rsplit('/');
+            return match (parts.next(), parts.next()) {
+                (Some(id), Some(name)) if id == stack_id => Ok(StackRef::new(name, id)),
+                _ => Err(HeatError::Decode(format!(
+                    "Heat redirected stack {stack_id} to {location:?}"
+                ))),
+            };
+        }
+        Err(api_error(response).await)
     }
 
     /// `GET /stacks/{name}/{id}`.
@@ -238,6 +294,7 @@ impl HeatClient {
     }
 
     /// `PATCH /stacks/{name}/{id}` with new parameter values, keeping the template (scaling).
+    /// With `disable_rollback` false, Heat rolls a failed update back.
     ///
     /// # Errors
     /// [`HeatError`].
@@ -246,8 +303,9 @@ impl HeatClient {
         stack: &StackRef,
         parameters: &Map<String, Value>,
         timeout_mins: u32,
+        disable_rollback: bool,
     ) -> Result<(), HeatError> {
-        let body = json!({"parameters": parameters, "timeout_mins": timeout_mins, "disable_rollback": true});
+        let body = json!({"parameters": parameters, "timeout_mins": timeout_mins, "disable_rollback": disable_rollback});
         self.call(
             Method::PATCH,
             &format!("stacks/{}/{}", stack.name, stack.id),

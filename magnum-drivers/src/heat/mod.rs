@@ -1,17 +1,21 @@
 //! Magnum's Heat driver machinery (stable/2026.1 `magnum/drivers/heat/*`, `magnum-reference.md`
 //! §4). Pure: stack naming and timeouts, environment-file selection, stack outputs → cluster
 //! fields, scale parameters, the parameter mapping, the poller's nodegroup → cluster status
-//! aggregation. I/O: [`client`], the Heat REST calls (stack create, get, parameter update,
-//! delete) the Heat driver is built on.
+//! aggregation; [`template`], the driver's HOT templates and their rendering. I/O: [`client`],
+//! the Heat REST calls (stack create, locate, get, parameter update, delete), and [`driver`],
+//! the `k8s_fedora_coreos_v1` driver built on them.
 
 pub mod client;
+pub mod driver;
 pub mod environment;
 pub mod naming;
 pub mod outputs;
 pub mod params;
 pub mod poller;
+pub mod template;
 
 pub use client::{HeatClient, HeatError, Stack, StackCreate, StackRef};
+pub use driver::{HeatDriver, HeatDriverOptions, StackCredentials};
 pub use environment::{StackShape, fip_environment_files};
 pub use naming::{nodegroup_stack_name, stack_name, timeout_mins};
 pub use outputs::{
@@ -20,6 +24,7 @@ pub use outputs::{
 };
 pub use params::{FCOS_MAPPINGS, ParameterMapping, fcos_parameters};
 pub use poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
+pub use template::{ENVIRONMENT_FILES, FCOS_TEMPLATES, RenderedStack, TemplateSet};
 
 /// oslo's `strutils.bool_from_string` (non-strict): `1`, `t`, `true`, `on`, `y`, `yes`
 /// (case-insensitive, trimmed) are true; everything else, and no value, is false.

@@ -32,7 +32,7 @@ impl StackOutput {
     }
 }
 
-fn output<'a>(outputs: &'a [StackOutput], key: &str) -> Option<&'a Value> {
+pub(crate) fn output<'a>(outputs: &'a [StackOutput], key: &str) -> Option<&'a Value> {
     outputs
         .iter()
         .find(|o| o.output_key == key)
@@ -110,6 +110,31 @@ pub fn apply_outputs(
         .filter(|v| !v.is_empty())
     {
         cluster.coe_version = Some(version.to_owned());
+    }
+}
+
+/// Applies an extra nodegroup's stack to it: worker `node_addresses` (public or private list)
+/// and `node_count` from the stack's `number_of_minions`.
+pub fn apply_nodegroup_outputs(
+    nodegroup: &mut crate::driver::NodeGroupRecord,
+    outputs: &[StackOutput],
+    parameters: &Map<String, Value>,
+    floating_ip_enabled: bool,
+) {
+    let key = if floating_ip_enabled {
+        "kube_minions"
+    } else {
+        "kube_minions_private"
+    };
+    if let Some(list) = addresses(output(outputs, key)) {
+        nodegroup.node_addresses = list;
+    }
+    if let Some(n) = parameters
+        .get("number_of_minions")
+        .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+        .and_then(|n| u32::try_from(n).ok())
+    {
+        nodegroup.node_count = n;
     }
 }
 

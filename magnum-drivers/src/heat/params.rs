@@ -194,7 +194,9 @@ pub const TRUTHY_LABELS: &[&str] = &[
 /// The default pods network for flannel and calico.
 pub const DEFAULT_PODS_NETWORK_CIDR: &str = "10.100.0.0/16";
 
-fn nodegroup_params(params: &mut Map<String, Value>, ng: &NodeGroupRecord) {
+/// A nodegroup's Heat parameters (count, flavor, image, role, name, docker volume), under the
+/// master or worker parameter names.
+pub(crate) fn nodegroup_params(params: &mut Map<String, Value>, ng: &NodeGroupRecord) {
     let (count, flavor, image, role, name) = if ng.is_master() {
         (
             "number_of_masters",

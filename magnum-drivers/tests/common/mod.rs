@@ -104,3 +104,24 @@ pub async fn member(admin: &KeystoneSession, domain_id: &str) -> (String, String
     grant(admin, &format!("projects/{project_id}"), &user_id, "member").await;
     (user_id, project_id, password)
 }
+
+/// A fresh trustee domain with its own `manager` user, as Magnum's `[trust]` section needs:
+/// the [`TrusteeDomain`](magnum_core::keystone::trust::TrusteeDomain) that creates trustees.
+pub async fn trustee_domain(
+    admin: &KeystoneSession,
+) -> magnum_core::keystone::trust::TrusteeDomain {
+    let domain = create(admin, "domain", json!({"name": unique("trustee-dom")})).await;
+    let password = unique("pw");
+    let manager = create(
+        admin,
+        "user",
+        json!({"name": unique("trustee-admin"), "domain_id": domain, "password": password}),
+    )
+    .await;
+    grant(admin, &format!("domains/{domain}"), &manager, "manager").await;
+    magnum_core::keystone::trust::TrusteeDomain::new(login(
+        UserRef::Id(manager),
+        &password,
+        Scope::Domain(DomainRef::Id(domain)),
+    ))
+}

@@ -1,0 +1,837 @@
+//! The Heat driver `k8s_fedora_coreos_v1` (vm, fedora-coreos, kubernetes): Magnum's
+//! `HeatDriver` flow over this crate's templates — the cluster stack (default nodegroups), one
+//! stack per extra nodegroup, scaling by parameter `PATCH`, deletion, and the poller that maps
+//! stack statuses and outputs onto the cluster and its nodegroups (`magnum-reference.md` §4).
+//!
+//! Requests are values: [`HeatDriver::cluster_stack_request`] and
+//! [`HeatDriver::nodegroup_stack_request`] build the whole `POST /stacks` without I/O; the
+//! [`Driver`] methods send them with the session [`StackCredentials`] gives for the cluster.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use magnum_core::keystone::KeystoneSession;
+use magnum_core::types::{ClusterStatus, Coe, OsDistro, ServerType};
+use reqwest::StatusCode;
+use secrecy::ExposeSecret;
+use serde_json::{Map, Value, json};
+
+use super::client::{HeatClient, HeatError, Stack, StackCreate, StackRef};
+use super::environment::StackShape;
+use super::naming::{nodegroup_stack_name, stack_name, timeout_mins};
+use super::outputs::{apply_nodegroup_outputs, apply_outputs, output, scale_params};
+use super::params::{fcos_parameters, nodegroup_params};
+use super::poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
+use super::template::{FCOS_TEMPLATES, TemplateSet};
+use crate::driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
+
+/// The file name the extra environment of [`HeatDriverOptions::environment`] is sent under.
+pub const EXTRA_ENVIRONMENT: &str = "magnum-rs-extra-environment.yaml";
+
+/// Where the Heat driver gets the Keystone session that acts on a cluster's stacks (Magnum
+/// uses the requesting user's context, and a trust-scoped one in its periodic sync).
+#[async_trait]
+pub trait StackCredentials: Send + Sync + fmt::Debug {
+    /// The session for `cluster`'s stacks (its catalog must list `orchestration`).
+    ///
+    /// # Errors
+    /// [`DriverError::Infrastructure`] when no session can be had (the conductor then marks
+    /// the operation failed with this text).
+    async fn session_for(&self, cluster: &ClusterRecord) -> Result<KeystoneSession, DriverError>;
+}
+
+/// One session for every cluster (a service account, or a single-project tool).
+#[async_trait]
+impl StackCredentials for KeystoneSession {
+    async fn session_for(&self, _cluster: &ClusterRecord) -> Result<KeystoneSession, DriverError> {
+        Ok(self.clone())
+    }
+}
+
+/// How the Heat driver renders and sends stacks.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct HeatDriverOptions {
+    /// Keep the templates' `custom_constraint`s (`glance.image`, `nova.flavor`,
+    /// `neutron.network`): Heat then checks image, flavor and network before creating anything.
+    /// Off only for clouds without those services (a Heat-only test cloud).
+    pub custom_constraints: bool,
+    /// Whether the cloud has Octavia; `None` = ask the session's catalog (`load-balancer`).
+    pub octavia: Option<bool>,
+    /// An extra environment (YAML), merged after the driver's environment files, e.g. a
+    /// `resource_registry` for a test cloud.
+    pub environment: Option<String>,
+    /// Extra files the extra environment names (provider templates).
+    pub files: Map<String, Value>,
+}
+
+impl Default for HeatDriverOptions {
+    fn default() -> Self {
+        Self {
+            custom_constraints: true,
+            octavia: None,
+            environment: None,
+            files: Map::new(),
+        }
+    }
+}
+
+impl HeatDriverOptions {
+    /// Magnum's behaviour: constraints on, Octavia from the catalog, no extra environment.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps or strips the `custom_constraint`s.
+    #[must_use]
+    pub fn custom_constraints(mut self, on: bool) -> Self {
+        self.custom_constraints = on;
+        self
+    }
+
+    /// Fixes whether the cloud has Octavia instead of asking the catalog.
+    #[must_use]
+    pub fn octavia(mut self, present: bool) -> Self {
+        self.octavia = Some(present);
+        self
+    }
+
+    /// An extra environment (YAML text), merged after the driver's environment files (sent as
+    /// the last environment file, [`EXTRA_ENVIRONMENT`]).
+    #[must_use]
+    pub fn environment(mut self, yaml: impl Into<String>) -> Self {
+        self.environment = Some(yaml.into());
+        self
+    }
+
+    /// An extra file (a provider template the extra environment names).
+    #[must_use]
+    pub fn file(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.files.insert(name.into(), Value::String(text.into()));
+        self
+    }
+}
+
+/// A Heat driver: the triples it serves, its templates, credentials and options.
+pub struct HeatDriver {
+    keys: Vec<DriverKey>,
+    templates: TemplateSet,
+    credentials: Arc<dyn StackCredentials>,
+    options: HeatDriverOptions,
+    located: Mutex<HashMap<String, StackRef>>,
+}
+
+impl fmt::Debug for HeatDriver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeatDriver")
+            .field("keys", &self.keys)
+            .field("templates", &self.templates.main_name)
+            .field("credentials", &self.credentials)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The Keystone message prefix Magnum uses for a stack operation refused because another runs.
+fn in_progress(cluster: &ClusterRecord) -> DriverError {
+    DriverError::InProgress(format!(
+        "Cluster {} already has an operation in progress.",
+        cluster.name
+    ))
+}
+
+/// Heat's failure → the driver's: 400 is the user's input (Magnum's `InvalidParameterValue`),
+/// 409 another operation, the rest infrastructure.
+fn heat_failure(cluster: &ClusterRecord, error: HeatError) -> DriverError {
+    match &error {
+        HeatError::Api { status, .. } if *status == StatusCode::BAD_REQUEST => {
+            DriverError::InvalidParameter(error.to_string())
+        }
+        HeatError::Api { status, .. } if *status == StatusCode::CONFLICT => in_progress(cluster),
+        _ => DriverError::Infrastructure(error.to_string()),
+    }
+}
+
+fn find_nodegroup<'a>(
+    cluster: &'a ClusterRecord,
+    name: &str,
+) -> Result<&'a NodeGroupRecord, DriverError> {
+    cluster
+        .nodegroups
+        .iter()
+        .find(|n| n.name == name || n.uuid == name)
+        .ok_or_else(|| {
+            DriverError::InvalidParameter(format!("Nodegroup {name} could not be found."))
+        })
+}
+
+fn mark(cluster: &mut ClusterRecord, status: &ClusterStatus, nodegroup: Option<&str>) {
+    cluster.status = status.clone();
+    cluster.status_reason = None;
+    for ng in &mut cluster.nodegroups {
+        if nodegroup.is_none_or(|n| ng.name == n || ng.uuid == n) {
+            ng.status = status.clone();
+            ng.status_reason = None;
+        }
+    }
+}
+
+fn fresh_short_id() -> Result<String, DriverError> {
+    magnum_core::ca::short_id()
+        .map(|id| id.expose_secret().to_owned())
+        .map_err(|e| DriverError::Infrastructure(e.to_string()))
+}
+
+impl HeatDriver {
+    /// The `k8s_fedora_coreos_v1` driver: (vm, fedora-coreos, kubernetes).
+    pub fn fedora_coreos(
+        credentials: Arc<dyn StackCredentials>,
+        options: HeatDriverOptions,
+    ) -> Self {
+        Self {
+            keys: vec![DriverKey::new(
+                ServerType::Vm,
+                Some(OsDistro::FedoraCoreos),
+                Coe::Kubernetes,
+            )],
+            templates: FCOS_TEMPLATES,
+            credentials,
+            options,
+            located: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn stack_create(
+        &self,
+        name: String,
+        parameters: &Map<String, Value>,
+        environment_files: &[&str],
+        timeout: u32,
+    ) -> Result<StackCreate, DriverError> {
+        let rendered = self.templates.render(
+            parameters,
+            environment_files,
+            self.options.custom_constraints,
+        )?;
+        let mut create = StackCreate::new(name, rendered.template, timeout);
+        create.files = rendered.files;
+        create.files.extend(
+            self.options
+                .files
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+        create.environment_files = rendered.environment_files;
+        // Heat ignores the request's `environment` once `environment_files` are given, so the
+        // extra environment travels as the last file (the last file's mappings win).
+        if let Some(extra) = &self.options.environment {
+            create
+                .files
+                .insert(EXTRA_ENVIRONMENT.into(), Value::String(extra.clone()));
+            create.environment_files.push(EXTRA_ENVIRONMENT.into());
+        }
+        create.parameters = rendered.parameters;
+        Ok(create)
+    }
+
+    fn shape(&self, cluster: &ClusterRecord, octavia: bool) -> StackShape {
+        let mut shape = StackShape::of(&cluster.template, &cluster.labels, octavia);
+        shape.docker_volume = cluster
+            .nodegroups
+            .iter()
+            .any(|n| n.docker_volume_size.is_some_and(|s| s > 0));
+        shape
+    }
+
+    /// The cluster stack's create request (pure): Magnum's parameters for the template, the
+    /// cluster and its default nodegroups, `is_cluster_stack`, the environment files of the
+    /// cluster's shape, the stack name `<name>-<short_id>` and the create timeout.
+    ///
+    /// # Errors
+    /// [`DriverError::InvalidParameter`] with Magnum's message for a missing required
+    /// parameter or an invalid label combination.
+    pub fn cluster_stack_request(
+        &self,
+        cluster: &ClusterRecord,
+        octavia: bool,
+        short_id: &str,
+    ) -> Result<StackCreate, DriverError> {
+        let mut parameters = fcos_parameters(&cluster.template, cluster)?;
+        parameters.insert("is_cluster_stack".into(), json!(true));
+        let files = self.shape(cluster, octavia).environment_files();
+        self.stack_create(
+            stack_name(&cluster.name, short_id),
+            &parameters,
+            &files,
+            timeout_mins(Some(cluster.create_timeout)),
+        )
+    }
+
+    /// An extra nodegroup's create request (pure): the cluster's parameters with this
+    /// nodegroup's count, flavor, image, role and name, `is_cluster_stack` false, and the
+    /// network, security group and API address from the cluster stack's outputs.
+    ///
+    /// # Errors
+    /// [`DriverError::InvalidParameter`] as for the cluster stack, or for a master nodegroup.
+    pub fn nodegroup_stack_request(
+        &self,
+        cluster: &ClusterRecord,
+        nodegroup: &NodeGroupRecord,
+        cluster_stack: &Stack,
+        octavia: bool,
+        short_id: &str,
+    ) -> Result<StackCreate, DriverError> {
+        if nodegroup.is_master() {
+            return Err(DriverError::InvalidParameter(
+                "Creating master nodegroups is currently not supported.".into(),
+            ));
+        }
+        let mut parameters = fcos_parameters(&cluster.template, cluster)?;
+        let mut worker = nodegroup.clone();
+        if worker.flavor_id.is_none() {
+            worker.flavor_id.clone_from(&cluster.template.flavor_id);
+        }
+        if worker.image_id.is_none() {
+            worker.image_id.clone_from(&cluster.template.image_id);
+        }
+        nodegroup_params(&mut parameters, &worker);
+        parameters.insert("is_cluster_stack".into(), json!(false));
+        for (param, key) in [
+            ("existing_master_private_ip", "api_address"),
+            ("existing_security_group", "worker_security_group"),
+            ("fixed_network", "fixed_network"),
+            ("fixed_subnet", "fixed_subnet"),
+        ] {
+            if let Some(value) = output(&cluster_stack.outputs, key) {
+                parameters.insert(param.into(), value.clone());
+            }
+        }
+        let mut shape = self.shape(cluster, octavia);
+        shape.docker_volume = nodegroup.docker_volume_size.is_some_and(|s| s > 0);
+        let files = shape.environment_files();
+        self.stack_create(
+            nodegroup_stack_name(&cluster.name, &nodegroup.name, short_id),
+            &parameters,
+            &files,
+            timeout_mins(Some(cluster.create_timeout)),
+        )
+    }
+
+    async fn heat(
+        &self,
+        cluster: &ClusterRecord,
+    ) -> Result<(HeatClient, KeystoneSession), DriverError> {
+        let session = self.credentials.session_for(cluster).await?;
+        let heat = HeatClient::new(session.clone())
+            .map_err(|e| DriverError::Infrastructure(e.to_string()))?;
+        Ok((heat, session))
+    }
+
+    async fn octavia(&self, session: &KeystoneSession) -> bool {
+        match self.options.octavia {
+            Some(present) => present,
+            None => session.endpoint("load-balancer").await.is_ok(),
+        }
+    }
+
+    /// The `name/id` of a stack known by id (cached after the first lookup).
+    async fn locate(&self, heat: &HeatClient, stack_id: &str) -> Result<StackRef, HeatError> {
+        if let Some(found) = self
+            .located
+            .lock()
+            .ok()
+            .and_then(|m| m.get(stack_id).cloned())
+        {
+            return Ok(found);
+        }
+        let found = heat.locate(stack_id).await?;
+        self.remember(&found);
+        Ok(found)
+    }
+
+    fn remember(&self, stack: &StackRef) {
+        if let Ok(mut located) = self.located.lock() {
+            located.insert(stack.id.clone(), stack.clone());
+        }
+    }
+
+    async fn get(&self, heat: &HeatClient, stack_id: &str) -> Result<Stack, HeatError> {
+        let stack = self.locate(heat, stack_id).await?;
+        heat.get_stack(&stack).await
+    }
+
+    async fn update_stack(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup: &str,
+        parameters: Map<String, Value>,
+        rollback: bool,
+    ) -> Result<(), DriverError> {
+        let target = find_nodegroup(cluster, nodegroup)?;
+        let (name, stack_id) = (target.name.clone(), target.stack_id.clone());
+        let stack_id = stack_id.ok_or_else(|| {
+            DriverError::Conflict(format!("Nodegroup {name} has no Heat stack yet."))
+        })?;
+        let (heat, _) = self.heat(cluster).await?;
+        let stack = self
+            .locate(&heat, &stack_id)
+            .await
+            .map_err(|e| heat_failure(cluster, e))?;
+        heat.update_parameters(
+            &stack,
+            &parameters,
+            timeout_mins(Some(cluster.create_timeout)),
+            !rollback,
+        )
+        .await
+        .map_err(|e| heat_failure(cluster, e))?;
+        mark(cluster, &ClusterStatus::UpdateInProgress, Some(&name));
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Driver for HeatDriver {
+    fn provides(&self) -> Vec<DriverKey> {
+        self.keys.clone()
+    }
+
+    async fn create_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        _timeout: Duration,
+    ) -> Result<(), DriverError> {
+        let (heat, session) = self.heat(cluster).await?;
+        let octavia = self.octavia(&session).await;
+        let request = self.cluster_stack_request(cluster, octavia, &fresh_short_id()?)?;
+        let stack = heat
+            .create_stack(&request)
+            .await
+            .map_err(|e| heat_failure(cluster, e))?;
+        self.remember(&stack);
+        cluster.stack_id = Some(stack.id.clone());
+        for ng in cluster.nodegroups.iter_mut().filter(|n| n.is_default) {
+            ng.stack_id = Some(stack.id.clone());
+        }
+        mark(cluster, &ClusterStatus::CreateInProgress, None);
+        Ok(())
+    }
+
+    async fn update_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        rollback: bool,
+    ) -> Result<(), DriverError> {
+        let worker = cluster
+            .nodegroups
+            .iter()
+            .find(|n| n.is_default && !n.is_master())
+            .ok_or_else(|| {
+                DriverError::InvalidParameter("Nodegroup default-worker could not be found.".into())
+            })?;
+        let (name, count) = (worker.name.clone(), worker.node_count);
+        self.update_stack(cluster, &name, scale_params(count, &[]), rollback)
+            .await
+    }
+
+    async fn resize_cluster(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup_name: &str,
+        node_count: u32,
+        nodes_to_remove: &[String],
+    ) -> Result<(), DriverError> {
+        let name = find_nodegroup(cluster, nodegroup_name)?.name.clone();
+        self.update_stack(
+            cluster,
+            &name,
+            scale_params(node_count, nodes_to_remove),
+            false,
+        )
+        .await?;
+        if let Some(ng) = cluster.nodegroup_mut(&name) {
+            ng.node_count = node_count;
+        }
+        Ok(())
+    }
+
+    async fn upgrade_cluster(
+        &self,
+        _cluster: &mut ClusterRecord,
+        _template: &magnum_core::types::ClusterTemplate,
+        _max_batch_size: u32,
+        _nodegroup: &str,
+    ) -> Result<(), DriverError> {
+        Err(DriverError::NotSupported(
+            "Upgrading a cluster that uses the Magnum Heat driver is not supported.".into(),
+        ))
+    }
+
+    async fn delete_cluster(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        let (heat, _) = self.heat(cluster).await?;
+        let mut ids: Vec<String> = cluster
+            .nodegroups
+            .iter()
+            .filter(|n| !n.is_default)
+            .filter_map(|n| n.stack_id.clone())
+            .collect();
+        ids.extend(cluster.stack_id.clone());
+        for id in ids {
+            let result = match self.locate(&heat, &id).await {
+                Ok(stack) => heat.delete_stack(&stack).await,
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {}
+                Err(e) if e.is_not_found() => {
+                    for ng in cluster
+                        .nodegroups
+                        .iter_mut()
+                        .filter(|n| n.stack_id.as_deref() == Some(&id))
+                    {
+                        ng.status = ClusterStatus::DeleteComplete;
+                    }
+                }
+                Err(e) => return Err(heat_failure(cluster, e)),
+            }
+        }
+        let gone: Vec<bool> = cluster
+            .nodegroups
+            .iter()
+            .map(|n| n.status == ClusterStatus::DeleteComplete)
+            .collect();
+        mark(cluster, &ClusterStatus::DeleteInProgress, None);
+        for (ng, gone) in cluster.nodegroups.iter_mut().zip(gone) {
+            if gone {
+                ng.status = ClusterStatus::DeleteComplete;
+            }
+        }
+        if cluster
+            .nodegroups
+            .iter()
+            .all(|n| n.status == ClusterStatus::DeleteComplete)
+        {
+            cluster.status = ClusterStatus::DeleteComplete;
+        }
+        Ok(())
+    }
+
+    async fn update_cluster_status(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        let (heat, _) = self.heat(cluster).await?;
+        let floating = cluster.template.floating_ip_enabled.unwrap_or(true);
+        let tls_disabled = cluster.template.tls_disabled == Some(true);
+        let mut ids: Vec<String> = Vec::new();
+        for id in cluster.nodegroups.iter().filter_map(|n| n.stack_id.clone()) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        for id in ids {
+            let on_stack = |n: &&mut NodeGroupRecord| n.stack_id.as_deref() == Some(id.as_str());
+            match self.get(&heat, &id).await {
+                Err(e) if e.is_not_found() => {
+                    for ng in cluster.nodegroups.iter_mut().filter(on_stack) {
+                        if let Some((status, reason)) = status_when_stack_missing(&ng.status, &id) {
+                            ng.status = status;
+                            ng.status_reason = reason;
+                        }
+                    }
+                }
+                Err(e) => return Err(DriverError::Infrastructure(e.to_string())),
+                Ok(stack) => {
+                    let settled = !stack.stack_status.ends_with("_IN_PROGRESS");
+                    if settled && cluster.stack_id.as_deref() == Some(id.as_str()) {
+                        apply_outputs(
+                            cluster,
+                            &stack.outputs,
+                            &stack.parameters,
+                            floating,
+                            tls_disabled,
+                        );
+                    }
+                    let status = ClusterStatus::parse(&stack.stack_status);
+                    for ng in cluster.nodegroups.iter_mut().filter(on_stack) {
+                        if settled && !ng.is_default {
+                            apply_nodegroup_outputs(
+                                ng,
+                                &stack.outputs,
+                                &stack.parameters,
+                                floating,
+                            );
+                        }
+                        ng.status = status.clone();
+                        ng.status_reason.clone_from(&stack.stack_status_reason);
+                    }
+                }
+            }
+        }
+        cluster
+            .nodegroups
+            .retain(|n| n.is_default || n.status != ClusterStatus::DeleteComplete);
+        let (status, reason) = aggregate_nodegroup_statuses(&cluster.status, &cluster.nodegroups);
+        cluster.status = status;
+        cluster.status_reason = reason;
+        Ok(())
+    }
+
+    async fn create_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup_name: &str,
+    ) -> Result<(), DriverError> {
+        let target = find_nodegroup(cluster, nodegroup_name)?.clone();
+        let cluster_stack_id = cluster.stack_id.clone().ok_or_else(|| {
+            DriverError::Conflict(format!("Cluster {} has no Heat stack yet.", cluster.name))
+        })?;
+        let (heat, session) = self.heat(cluster).await?;
+        let cluster_stack = self
+            .get(&heat, &cluster_stack_id)
+            .await
+            .map_err(|e| heat_failure(cluster, e))?;
+        let octavia = self.octavia(&session).await;
+        let request = self.nodegroup_stack_request(
+            cluster,
+            &target,
+            &cluster_stack,
+            octavia,
+            &fresh_short_id()?,
+        )?;
+        let stack = heat
+            .create_stack(&request)
+            .await
+            .map_err(|e| heat_failure(cluster, e))?;
+        self.remember(&stack);
+        mark(
+            cluster,
+            &ClusterStatus::UpdateInProgress,
+            Some(&target.name),
+        );
+        if let Some(ng) = cluster.nodegroup_mut(&target.name) {
+            ng.stack_id = Some(stack.id);
+            ng.status = ClusterStatus::CreateInProgress;
+        }
+        Ok(())
+    }
+
+    async fn update_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup_name: &str,
+    ) -> Result<(), DriverError> {
+        // Magnum's nodegroup update changes only min/max bounds: nothing for Heat to do.
+        find_nodegroup(cluster, nodegroup_name)?.check_bounds()
+    }
+
+    async fn delete_nodegroup(
+        &self,
+        cluster: &mut ClusterRecord,
+        nodegroup_name: &str,
+    ) -> Result<(), DriverError> {
+        let target = find_nodegroup(cluster, nodegroup_name)?.clone();
+        let Some(stack_id) = target.stack_id.clone() else {
+            cluster.nodegroups.retain(|n| n.name != target.name);
+            return Ok(());
+        };
+        let (heat, _) = self.heat(cluster).await?;
+        let result = match self.locate(&heat, &stack_id).await {
+            Ok(stack) => heat.delete_stack(&stack).await,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => {
+                mark(cluster, &ClusterStatus::UpdateInProgress, Some(""));
+                if let Some(ng) = cluster.nodegroup_mut(&target.name) {
+                    ng.status = ClusterStatus::DeleteInProgress;
+                }
+                Ok(())
+            }
+            Err(e) if e.is_not_found() => {
+                cluster.nodegroups.retain(|n| n.name != target.name);
+                Ok(())
+            }
+            Err(e) => Err(heat_failure(cluster, e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Conductor;
+    use magnum_core::keystone::KeystoneSession;
+    use magnum_core::types::ClusterTemplate;
+
+    fn driver(options: HeatDriverOptions) -> HeatDriver {
+        let session = KeystoneSession::builder(
+            "http://127.0.0.1:1/v3",
+            magnum_core::config::AuthMethod::Token {
+                token: secrecy::SecretString::from("unused".to_owned()),
+            },
+        )
+        .build()
+        .expect("session");
+        HeatDriver::fedora_coreos(Arc::new(session), options)
+    }
+
+    fn cluster(template: Value) -> ClusterRecord {
+        let template: ClusterTemplate = serde_json::from_value(template).expect("template");
+        let mut cluster = ClusterRecord::new(
+            "5d12f6fd-a196-4bf0-ae4c-1f639a523a52",
+            "My_Cluster.prod",
+            "p",
+            template,
+        );
+        cluster.create_timeout = 0;
+        Conductor::ensure_default_nodegroups(&mut cluster, 3, 2);
+        cluster
+    }
+
+    fn base() -> Value {
+        json!({"uuid": "t", "external_network_id": "public", "tls_disabled": false,
+               "image_id": "fcos", "flavor_id": "m1.small", "cluster_distro": "fedora-coreos"})
+    }
+
+    #[test]
+    fn cluster_request_is_magnums_stack() {
+        let d = driver(HeatDriverOptions::new());
+        let mut template = base();
+        template["master_lb_enabled"] = json!(true);
+        template["docker_volume_size"] = json!(20);
+        let request = d
+            .cluster_stack_request(&cluster(template), true, "abcdefghijkl")
+            .expect("request");
+        assert_eq!(request.name, "my-cluster-prod-abcdefghijkl");
+        assert_eq!(request.timeout_mins, 60, "0 means the 60-minute default");
+        assert_eq!(
+            request.environment_files,
+            [
+                "with_private_network.yaml",
+                "no_etcd_volume.yaml",
+                "with_volume.yaml",
+                "with_master_lb_octavia.yaml",
+                "enable_floating_ip.yaml",
+                "enable_lb_floating_ip.yaml",
+            ]
+        );
+        for file in &request.environment_files {
+            assert!(request.files.contains_key(file), "{file} travels in files");
+        }
+        assert!(request.files.contains_key("kubemaster.yaml"));
+        assert!(request.files.contains_key("api_gateway_lb.yaml"));
+        assert_eq!(request.parameters["is_cluster_stack"], true);
+        assert_eq!(request.parameters["number_of_masters"], 3);
+        assert_eq!(request.parameters["number_of_minions"], 2);
+        assert_eq!(request.parameters["docker_volume_size"], 20);
+        assert!(request.environment.is_none());
+        let body = request.body();
+        assert_eq!(body["disable_rollback"], true);
+        assert_eq!(body["environment_files"][3], "with_master_lb_octavia.yaml");
+        assert!(
+            request.template.contains("glance.image"),
+            "real clouds keep Heat's image/flavor/network checks"
+        );
+    }
+
+    #[test]
+    fn extra_environment_is_the_last_file() {
+        let d = driver(
+            HeatDriverOptions::new()
+                .custom_constraints(false)
+                .environment("resource_registry: {}")
+                .file("x.yaml", "{}"),
+        );
+        let request = d
+            .cluster_stack_request(&cluster(base()), false, "abcdefghijkl")
+            .expect("request");
+        assert_eq!(
+            request.environment_files.last().map(String::as_str),
+            Some(EXTRA_ENVIRONMENT),
+            "Heat ignores `environment` once files are given"
+        );
+        assert_eq!(request.files[EXTRA_ENVIRONMENT], "resource_registry: {}");
+        assert!(request.files.contains_key("x.yaml"));
+        assert!(!request.template.contains("glance.image"));
+        assert!(
+            request
+                .environment_files
+                .contains(&"no_master_lb.yaml".to_owned())
+        );
+    }
+
+    #[test]
+    fn nodegroup_request_uses_the_cluster_stack() {
+        let d = driver(HeatDriverOptions::new());
+        let mut cluster = cluster(base());
+        let mut gpu = NodeGroupRecord::new("ng", "gpu-workers", "worker", 4);
+        gpu.flavor_id = Some("g1".into());
+        cluster.nodegroups.push(gpu.clone());
+        let stack: Stack = serde_json::from_value(json!({
+            "id": "s", "stack_name": "n", "stack_status": "CREATE_COMPLETE",
+            "outputs": [
+                {"output_key": "api_address", "output_value": "10.0.0.5"},
+                {"output_key": "worker_security_group", "output_value": "sg-1"},
+                {"output_key": "fixed_network", "output_value": "net-1"},
+                {"output_key": "fixed_subnet", "output_value": "sub-1"}
+            ]
+        }))
+        .expect("stack");
+        let request = d
+            .nodegroup_stack_request(&cluster, &gpu, &stack, true, "abcdefghijkl")
+            .expect("request");
+        assert_eq!(request.name, "my-cluster-prod-gpu-worke-abcdefghijkl");
+        let p = &request.parameters;
+        assert_eq!(p["is_cluster_stack"], false);
+        assert_eq!(p["number_of_minions"], 4);
+        assert_eq!(p["minion_flavor"], "g1");
+        assert_eq!(p["minion_image"], "fcos", "the template's image by default");
+        assert_eq!(p["worker_nodegroup_name"], "gpu-workers");
+        assert_eq!(p["existing_master_private_ip"], "10.0.0.5");
+        assert_eq!(p["existing_security_group"], "sg-1");
+        assert_eq!(p["fixed_network"], "net-1");
+
+        let master = NodeGroupRecord::new("m", "more-masters", "master", 1);
+        let err = d
+            .nodegroup_stack_request(&cluster, &master, &stack, true, "x")
+            .expect_err("masters");
+        assert!(matches!(err, DriverError::InvalidParameter(_)));
+    }
+
+    #[test]
+    fn required_parameters_fail_before_any_request() {
+        let d = driver(HeatDriverOptions::new());
+        let mut template = base();
+        template["external_network_id"] = Value::Null;
+        let err = d
+            .cluster_stack_request(&cluster(template), true, "abcdefghijkl")
+            .expect_err("no external network");
+        assert_eq!(
+            err.to_string(),
+            "Required parameter external_network not provided."
+        );
+    }
+
+    #[test]
+    fn heat_statuses_map_to_driver_errors() {
+        let c = cluster(base());
+        let api = |status: u16| HeatError::Api {
+            status: StatusCode::from_u16(status).expect("status"),
+            request_id: Some("req-1".into()),
+            message: "boom".into(),
+        };
+        assert!(matches!(
+            heat_failure(&c, api(400)),
+            DriverError::InvalidParameter(m) if m.contains("boom") && m.contains("req-1")
+        ));
+        assert_eq!(
+            heat_failure(&c, api(409)).to_string(),
+            "Cluster My_Cluster.prod already has an operation in progress."
+        );
+        assert!(matches!(
+            heat_failure(&c, api(503)),
+            DriverError::Infrastructure(_)
+        ));
+    }
+}
