@@ -30,3 +30,6 @@ mod keystone;
 
 #[path = "api/waiters.rs"]
 mod waiters;
+
+#[path = "api/orphans.rs"]
+mod orphans;

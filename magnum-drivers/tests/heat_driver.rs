@@ -25,7 +25,7 @@ use magnum_core::ca::MemoryCertStore;
 use magnum_core::config::{ProjectRef, Scope, UserRef};
 use magnum_core::keystone::KeystoneSession;
 use magnum_core::types::{ClusterStatus, ClusterTemplate};
-use magnum_drivers::heat::{HeatClient, HeatDriver, HeatDriverOptions};
+use magnum_drivers::heat::{HeatClient, HeatDriver, HeatDriverOptions, StackCredentials};
 use magnum_drivers::{
     ClusterRecord, ClusterResources, Conductor, Driver, DriverError, DriverRegistry,
     NodeGroupRecord, RegistryConfig,
@@ -149,6 +149,12 @@ struct Setup {
 }
 
 async fn setup(options: HeatDriverOptions) -> Setup {
+    setup_driver(|owner| HeatDriver::fedora_coreos(owner, options)).await
+}
+
+/// A fresh project's member, a trustee domain, and a conductor with the driver `make` builds
+/// on the member's session.
+async fn setup_driver(make: impl FnOnce(Arc<dyn StackCredentials>) -> HeatDriver) -> Setup {
     let admin = admin();
     let (user, project_id, password) = member(&admin, "default").await;
     let owner = login(
@@ -156,9 +162,9 @@ async fn setup(options: HeatDriverOptions) -> Setup {
         &password,
         Scope::Project(ProjectRef::Id(project_id.clone())),
     );
-    let driver = Arc::new(HeatDriver::fedora_coreos(Arc::new(owner.clone()), options));
+    let driver = Arc::new(make(Arc::new(owner.clone())));
     let mut registry = DriverRegistry::new(RegistryConfig::default());
-    registry.register("k8s_fedora_coreos_v1", driver.clone());
+    registry.register("heat-driver-under-test", driver.clone());
     let conductor = Conductor::new(Arc::new(registry), Arc::new(MemoryCertStore::new()))
         .trustee_domain(trustee_domain(&admin).await);
     Setup {
@@ -363,16 +369,10 @@ async fn create_scale_nodegroup_and_delete_through_real_heat() {
 #[ignore = "needs a real Keystone and Heat: scripts/test.sh"]
 async fn failures_reach_the_cluster_with_heats_reason() {
     // Servers that cannot be built: the stack fails asynchronously.
-    let s = setup(options()).await;
-    let failing = HeatDriver::fedora_coreos(
-        Arc::new(s.owner.clone()),
-        options().file("server.yaml", server(false)),
-    );
-    let mut registry = DriverRegistry::new(RegistryConfig::default());
-    registry.register("k8s_fedora_coreos_v1", Arc::new(failing));
-    let conductor = Conductor::new(Arc::new(registry), Arc::new(MemoryCertStore::new()))
-        .trustee_domain(trustee_domain(&admin()).await);
-    let s = Setup { conductor, ..s };
+    let s = setup_driver(|owner| {
+        HeatDriver::fedora_coreos(owner, options().file("server.yaml", server(false)))
+    })
+    .await;
 
     let mut cluster = new_cluster(
         &s,
@@ -467,4 +467,90 @@ async fn heat_refusals_and_missing_parameters_fail_the_create() {
         Some("Required parameter external_network not provided.")
     );
     assert!(cluster.stack_id.is_none());
+}
+
+#[tokio::test]
+#[ignore = "needs a real Keystone and Heat: scripts/test.sh"]
+async fn swarm_mode_managers_workers_and_scale_down() {
+    let s = setup_driver(|owner| HeatDriver::swarm_mode(owner, options())).await;
+    let template = template(
+        json!({"coe": "swarm-mode", "cluster_distro": "fedora-atomic",
+                                   "image_id": "fedora-atomic-29", "labels": {}}),
+    );
+    let mut cluster = new_cluster(
+        &s,
+        "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a",
+        "swarm",
+        template,
+    );
+    let resources = s
+        .conductor
+        .cluster_create(&mut cluster, 3, 2, Some(&s.owner))
+        .await
+        .unwrap();
+    settle(&s, &mut cluster, &resources).await;
+    assert_eq!(
+        cluster.status,
+        ClusterStatus::CreateComplete,
+        "{:?}",
+        cluster.faults()
+    );
+    let managers = cluster.nodegroups[0].node_addresses.clone();
+    let workers = cluster.nodegroups[1].node_addresses.clone();
+    assert_eq!(
+        managers.len(),
+        3,
+        "primary + 2 secondary managers: {managers:?}"
+    );
+    assert_eq!(workers.len(), 2, "{workers:?}");
+    assert_eq!(
+        cluster.api_address.as_deref(),
+        Some(format!("tcp://{}:2375", managers[0]).as_str()),
+        "Magnum's swarm API address: the primary manager, tcp, 2375"
+    );
+    let stack = heat_stack(&s, cluster.stack_id.as_deref().unwrap()).await;
+    assert_eq!(stack.parameters["number_of_secondary_masters"], "2");
+    assert_eq!(stack.parameters["server_image"], "fedora-atomic-29");
+
+    // Scale 2 → 1 naming worker 0 for removal: one worker stays, and it is one of the old ones
+    // (a resize must not rebuild nodes — it did while `node_config` carried the counts). Which
+    // one stays is not asserted: with Heat 27's legacy engine the named member was removed in
+    // only some runs (see docs/drivers.md).
+    s.conductor
+        .cluster_resize(&mut cluster, None, 1, &["0".to_owned()])
+        .await
+        .unwrap();
+    settle(&s, &mut cluster, &resources).await;
+    assert_eq!(
+        cluster.status,
+        ClusterStatus::UpdateComplete,
+        "{:?}",
+        cluster.faults()
+    );
+    let survivors = cluster.nodegroups[1].node_addresses.clone();
+    assert_eq!(survivors.len(), 1, "{survivors:?}");
+    assert!(
+        workers.contains(&survivors[0]),
+        "{survivors:?} not among {workers:?}"
+    );
+    let stack = heat_stack(&s, cluster.stack_id.as_deref().unwrap()).await;
+    assert_eq!(stack.parameters["nodes_to_remove"], "0");
+
+    // Extra nodegroups are not part of swarm mode.
+    let err = s
+        .conductor
+        .nodegroup_create(
+            &mut cluster,
+            NodeGroupRecord::new("x", "extra", "worker", 1),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("only the default nodegroups"),
+        "{err}"
+    );
+
+    s.conductor.cluster_delete(&mut cluster).await.unwrap();
+    assert!(settle(&s, &mut cluster, &resources).await);
+    assert_eq!(cluster.status, ClusterStatus::DeleteComplete);
 }

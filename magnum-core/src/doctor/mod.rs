@@ -4,10 +4,13 @@
 //! and the fix; [`cloud`] checks what the user's token shows of the cloud (catalog, regions, auth
 //! method, Magnum's era) against what a template needs. All pure; with the `client` feature
 //! [`resources`] asks Glance, Nova and Neutron about the template's image, flavors, keypair and
-//! external network.
+//! external network, and [`orphans`] finds (and on request deletes) the load balancers and
+//! floating IPs Kubernetes left behind, which block a cluster's delete.
 
 pub mod cloud;
 pub mod explain;
+#[cfg(feature = "client")]
+pub mod orphans;
 pub mod preflight;
 #[cfg(feature = "client")]
 pub mod resources;

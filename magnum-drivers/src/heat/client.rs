@@ -79,6 +79,9 @@ pub struct Stack {
     /// Why.
     #[serde(default)]
     pub stack_status_reason: Option<String>,
+    /// When the last update started (`null` until the first update).
+    #[serde(default)]
+    pub updated_time: Option<String>,
     /// Outputs (resolved).
     #[serde(default)]
     pub outputs: Vec<StackOutput>,
@@ -313,6 +316,42 @@ impl HeatClient {
         )
         .await?;
         Ok(())
+    }
+
+    /// `GET /stacks/{name}/{id}/resources?nested_depth=<depth>&type=<type>`: the stack's
+    /// resources of one type, nested stacks included, as `(resource_name, physical_resource_id)`
+    /// (the id is empty until the resource exists).
+    ///
+    /// # Errors
+    /// [`HeatError`]; a vanished stack is `is_not_found()`.
+    pub async fn resources_of_type(
+        &self,
+        stack: &StackRef,
+        resource_type: &str,
+        nested_depth: u32,
+    ) -> Result<Vec<(String, String)>, HeatError> {
+        let (_, text) = self
+            .call(
+                Method::GET,
+                &format!(
+                    "stacks/{}/{}/resources?nested_depth={nested_depth}&type={resource_type}",
+                    stack.name, stack.id
+                ),
+                None,
+            )
+            .await?;
+        let value: Value =
+            serde_json::from_str(&text).map_err(|e| HeatError::Decode(e.to_string()))?;
+        let resources = value["resources"]
+            .as_array()
+            .ok_or_else(|| HeatError::Decode(format!("no resources in {text}")))?;
+        Ok(resources
+            .iter()
+            .map(|r| {
+                let field = |k: &str| r[k].as_str().unwrap_or_default().to_owned();
+                (field("resource_name"), field("physical_resource_id"))
+            })
+            .collect())
     }
 
     /// `DELETE /stacks/{name}/{id}`.

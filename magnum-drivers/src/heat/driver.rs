@@ -1,7 +1,9 @@
-//! The Heat driver `k8s_fedora_coreos_v1` (vm, fedora-coreos, kubernetes): Magnum's
-//! `HeatDriver` flow over this crate's templates — the cluster stack (default nodegroups), one
-//! stack per extra nodegroup, scaling by parameter `PATCH`, deletion, and the poller that maps
-//! stack statuses and outputs onto the cluster and its nodegroups (`magnum-reference.md` §4).
+//! The Heat drivers — `k8s_fedora_coreos_v1` (vm, fedora-coreos, kubernetes) and swarm-mode
+//! (vm, fedora-atomic / fedora-coreos, swarm-mode): Magnum's `HeatDriver` flow over this
+//! crate's templates — the cluster stack (default nodegroups), one stack per extra Kubernetes
+//! nodegroup, scaling by parameter `PATCH`, Kubernetes' pre-delete load balancer cleanup,
+//! deletion, and the poller that maps stack statuses and outputs onto the cluster and its
+//! nodegroups (`magnum-reference.md` §4).
 //!
 //! Requests are values: [`HeatDriver::cluster_stack_request`] and
 //! [`HeatDriver::nodegroup_stack_request`] build the whole `POST /stacks` without I/O; the
@@ -13,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use magnum_core::doctor::orphans;
 use magnum_core::keystone::KeystoneSession;
 use magnum_core::types::{ClusterStatus, Coe, OsDistro, ServerType};
 use reqwest::StatusCode;
@@ -22,10 +25,12 @@ use serde_json::{Map, Value, json};
 use super::client::{HeatClient, HeatError, Stack, StackCreate, StackRef};
 use super::environment::StackShape;
 use super::naming::{nodegroup_stack_name, stack_name, timeout_mins};
-use super::outputs::{apply_nodegroup_outputs, apply_outputs, output, scale_params};
-use super::params::{fcos_parameters, nodegroup_params};
+use super::outputs::{
+    apply_nodegroup_outputs, apply_outputs, apply_swarm_outputs, output, scale_params,
+};
+use super::params::{fcos_parameters, nodegroup_params, swarm_mode_parameters};
 use super::poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
-use super::template::{FCOS_TEMPLATES, TemplateSet};
+use super::template::{FCOS_TEMPLATES, SWARM_MODE_TEMPLATES, TemplateSet};
 use crate::driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
 
 /// The file name the extra environment of [`HeatDriverOptions::environment`] is sent under.
@@ -66,6 +71,9 @@ pub struct HeatDriverOptions {
     pub environment: Option<String>,
     /// Extra files the extra environment names (provider templates).
     pub files: Map<String, Value>,
+    /// How long the pre-delete cleanup waits for load balancers to go (Magnum's
+    /// `[cluster] pre_delete_lb_timeout`, 60 s).
+    pub pre_delete_timeout: Duration,
 }
 
 impl Default for HeatDriverOptions {
@@ -75,6 +83,7 @@ impl Default for HeatDriverOptions {
             octavia: None,
             environment: None,
             files: Map::new(),
+            pre_delete_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -107,6 +116,13 @@ impl HeatDriverOptions {
         self
     }
 
+    /// How long the pre-delete cleanup waits for load balancers to go.
+    #[must_use]
+    pub fn pre_delete_timeout(mut self, timeout: Duration) -> Self {
+        self.pre_delete_timeout = timeout;
+        self
+    }
+
     /// An extra file (a provider template the extra environment names).
     #[must_use]
     pub fn file(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
@@ -115,19 +131,57 @@ impl HeatDriverOptions {
     }
 }
 
+/// Which of Magnum's template definitions a [`HeatDriver`] follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Definition {
+    /// `FCOSK8sTemplateDefinition`.
+    FedoraCoreosKubernetes,
+    /// `AtomicSwarmTemplateDefinition` (swarm mode).
+    SwarmMode,
+}
+
 /// A Heat driver: the triples it serves, its templates, credentials and options.
 pub struct HeatDriver {
     keys: Vec<DriverKey>,
+    definition: Definition,
     templates: TemplateSet,
     credentials: Arc<dyn StackCredentials>,
     options: HeatDriverOptions,
     located: Mutex<HashMap<String, StackRef>>,
+    requested: Mutex<HashMap<String, Requested>>,
+}
+
+/// An operation this driver asked Heat for and Heat may not have started yet: Heat answers the
+/// request at once and starts the work in an engine thread, so a read right after a `PATCH`
+/// or `DELETE` can still show the previous, settled state — which the poller would otherwise
+/// take for the result (a premature `UPDATE_COMPLETE` with the old outputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Requested {
+    /// `CREATE`, `UPDATE` or `DELETE`.
+    action: &'static str,
+    /// The stack's `updated_time` before an update was requested.
+    updated_before: Option<String>,
+}
+
+impl Requested {
+    /// Whether `stack` shows the requested operation (running or finished).
+    fn started(&self, stack: &Stack) -> bool {
+        let status = stack.stack_status.as_str();
+        match self.action {
+            "UPDATE" => {
+                (status.starts_with("UPDATE_") || status.starts_with("ROLLBACK_"))
+                    && stack.updated_time != self.updated_before
+            }
+            action => status.starts_with(action),
+        }
+    }
 }
 
 impl fmt::Debug for HeatDriver {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HeatDriver")
             .field("keys", &self.keys)
+            .field("definition", &self.definition)
             .field("templates", &self.templates.main_name)
             .field("credentials", &self.credentials)
             .field("options", &self.options)
@@ -197,10 +251,47 @@ impl HeatDriver {
                 Some(OsDistro::FedoraCoreos),
                 Coe::Kubernetes,
             )],
+            definition: Definition::FedoraCoreosKubernetes,
             templates: FCOS_TEMPLATES,
             credentials,
             options,
             located: Mutex::new(HashMap::new()),
+            requested: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The swarm-mode driver: (vm, fedora-atomic, swarm-mode) and (vm, fedora-coreos,
+    /// swarm-mode) — Docker swarm mode, which replaced the legacy `swarm` COE. A primary manager,
+    /// `master_count - 1` secondary managers, workers, the swarm API on port 2375
+    /// (`tcp://<address>:2375`), and the manager security group opening TCP 2377 and the overlay
+    /// ports. Only the default nodegroups.
+    pub fn swarm_mode(credentials: Arc<dyn StackCredentials>, options: HeatDriverOptions) -> Self {
+        Self {
+            keys: [OsDistro::FedoraAtomic, OsDistro::FedoraCoreos]
+                .into_iter()
+                .map(|distro| DriverKey::new(ServerType::Vm, Some(distro), Coe::SwarmMode))
+                .collect(),
+            definition: Definition::SwarmMode,
+            templates: SWARM_MODE_TEMPLATES,
+            credentials,
+            options,
+            located: Mutex::new(HashMap::new()),
+            requested: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The parameters that scale a worker nodegroup's stack.
+    fn scale(&self, node_count: u32, nodes_to_remove: &[String]) -> Map<String, Value> {
+        match self.definition {
+            Definition::FedoraCoreosKubernetes => scale_params(node_count, nodes_to_remove),
+            Definition::SwarmMode => {
+                let mut params = Map::new();
+                params.insert("number_of_nodes".into(), json!(node_count));
+                if !nodes_to_remove.is_empty() {
+                    params.insert("nodes_to_remove".into(), json!(nodes_to_remove));
+                }
+                params
+            }
         }
     }
 
@@ -259,9 +350,18 @@ impl HeatDriver {
         octavia: bool,
         short_id: &str,
     ) -> Result<StackCreate, DriverError> {
-        let mut parameters = fcos_parameters(&cluster.template, cluster)?;
-        parameters.insert("is_cluster_stack".into(), json!(true));
-        let files = self.shape(cluster, octavia).environment_files();
+        let shape = self.shape(cluster, octavia);
+        let (parameters, files) = match self.definition {
+            Definition::FedoraCoreosKubernetes => {
+                let mut parameters = fcos_parameters(&cluster.template, cluster)?;
+                parameters.insert("is_cluster_stack".into(), json!(true));
+                (parameters, shape.environment_files())
+            }
+            Definition::SwarmMode => (
+                swarm_mode_parameters(&cluster.template, cluster)?,
+                shape.swarm_mode_environment_files(),
+            ),
+        };
         self.stack_create(
             stack_name(&cluster.name, short_id),
             &parameters,
@@ -284,6 +384,11 @@ impl HeatDriver {
         octavia: bool,
         short_id: &str,
     ) -> Result<StackCreate, DriverError> {
+        if self.definition == Definition::SwarmMode {
+            return Err(DriverError::NotSupported(
+                "The swarm-mode driver supports only the default nodegroups.".into(),
+            ));
+        }
         if nodegroup.is_master() {
             return Err(DriverError::InvalidParameter(
                 "Creating master nodegroups is currently not supported.".into(),
@@ -352,6 +457,33 @@ impl HeatDriver {
         Ok(found)
     }
 
+    fn request(&self, stack_id: &str, action: &'static str, updated_before: Option<String>) {
+        if let Ok(mut requested) = self.requested.lock() {
+            requested.insert(
+                stack_id.to_owned(),
+                Requested {
+                    action,
+                    updated_before,
+                },
+            );
+        }
+    }
+
+    /// Whether the poller may believe `stack`: no request of ours is still waiting to start.
+    fn observable(&self, stack: &Stack) -> bool {
+        let Ok(mut requested) = self.requested.lock() else {
+            return true;
+        };
+        match requested.get(&stack.id) {
+            Some(pending) if !pending.started(stack) => false,
+            Some(_) => {
+                requested.remove(&stack.id);
+                true
+            }
+            None => true,
+        }
+    }
+
     fn remember(&self, stack: &StackRef) {
         if let Ok(mut located) = self.located.lock() {
             located.insert(stack.id.clone(), stack.clone());
@@ -380,6 +512,10 @@ impl HeatDriver {
             .locate(&heat, &stack_id)
             .await
             .map_err(|e| heat_failure(cluster, e))?;
+        let before = heat
+            .get_stack(&stack)
+            .await
+            .map_err(|e| heat_failure(cluster, e))?;
         heat.update_parameters(
             &stack,
             &parameters,
@@ -388,6 +524,7 @@ impl HeatDriver {
         )
         .await
         .map_err(|e| heat_failure(cluster, e))?;
+        self.request(&stack.id, "UPDATE", before.updated_time);
         mark(cluster, &ClusterStatus::UpdateInProgress, Some(&name));
         Ok(())
     }
@@ -412,6 +549,7 @@ impl Driver for HeatDriver {
             .await
             .map_err(|e| heat_failure(cluster, e))?;
         self.remember(&stack);
+        self.request(&stack.id, "CREATE", None);
         cluster.stack_id = Some(stack.id.clone());
         for ng in cluster.nodegroups.iter_mut().filter(|n| n.is_default) {
             ng.stack_id = Some(stack.id.clone());
@@ -433,7 +571,8 @@ impl Driver for HeatDriver {
                 DriverError::InvalidParameter("Nodegroup default-worker could not be found.".into())
             })?;
         let (name, count) = (worker.name.clone(), worker.node_count);
-        self.update_stack(cluster, &name, scale_params(count, &[]), rollback)
+        let parameters = self.scale(count, &[]);
+        self.update_stack(cluster, &name, parameters, rollback)
             .await
     }
 
@@ -445,13 +584,8 @@ impl Driver for HeatDriver {
         nodes_to_remove: &[String],
     ) -> Result<(), DriverError> {
         let name = find_nodegroup(cluster, nodegroup_name)?.name.clone();
-        self.update_stack(
-            cluster,
-            &name,
-            scale_params(node_count, nodes_to_remove),
-            false,
-        )
-        .await?;
+        let parameters = self.scale(node_count, nodes_to_remove);
+        self.update_stack(cluster, &name, parameters, false).await?;
         if let Some(ng) = cluster.nodegroup_mut(&name) {
             ng.node_count = node_count;
         }
@@ -470,7 +604,69 @@ impl Driver for HeatDriver {
         ))
     }
 
+    /// Magnum's `pre_delete_cluster` (`KubernetesDriver`, 2026.1) when the cloud has Octavia: the
+    /// load balancers and floating IPs Kubernetes made for this cluster, plus the stack's own
+    /// `Magnum::Optional::Neutron::LBaaS::LoadBalancer`s, are deleted and awaited (at most
+    /// `pre_delete_lb_timeout`), so Heat's delete is not blocked by them.
+    async fn pre_delete_cluster(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        if self.definition != Definition::FedoraCoreosKubernetes {
+            return Ok(());
+        }
+        let (heat, session) = self.heat(cluster).await?;
+        if !self.octavia(&session).await {
+            return Ok(());
+        }
+        let failed = |e: &dyn fmt::Display| {
+            DriverError::Conflict(format!(
+                "Failed to pre-delete resources for cluster {}, error: {e}.",
+                cluster.uuid
+            ))
+        };
+        let mut plan = orphans::find_orphans(&session, &cluster.uuid)
+            .await
+            .map_err(|e| failed(&e))?;
+        if let Some(stack_id) = cluster.stack_id.clone() {
+            let listed = match self.locate(&heat, &stack_id).await {
+                Ok(stack) => {
+                    heat.resources_of_type(
+                        &stack,
+                        "Magnum::Optional::Neutron::LBaaS::LoadBalancer",
+                        2,
+                    )
+                    .await
+                }
+                Err(e) => Err(e),
+            };
+            let ids = match listed {
+                Ok(resources) => resources,
+                Err(e) if e.is_not_found() => Vec::new(),
+                Err(e) => return Err(failed(&e)),
+            };
+            for (_, id) in ids.into_iter().filter(|(_, id)| !id.is_empty()) {
+                if let Some(lb) = orphans::load_balancer(&session, &id)
+                    .await
+                    .map_err(|e| failed(&e))?
+                {
+                    plan.add_load_balancer(lb);
+                }
+            }
+        }
+        orphans::delete_orphans(
+            &session,
+            &plan,
+            self.options.pre_delete_timeout,
+            Duration::from_secs(1),
+        )
+        .await
+        .map_err(|e| failed(&e))?;
+        Ok(())
+    }
+
     async fn delete_cluster(&self, cluster: &mut ClusterRecord) -> Result<(), DriverError> {
+        // A nodegroup that never got a stack (its create failed) has nothing to wait for.
+        cluster
+            .nodegroups
+            .retain(|n| n.is_default || n.stack_id.is_some());
         let (heat, _) = self.heat(cluster).await?;
         let mut ids: Vec<String> = cluster
             .nodegroups
@@ -485,7 +681,7 @@ impl Driver for HeatDriver {
                 Err(e) => Err(e),
             };
             match result {
-                Ok(()) => {}
+                Ok(()) => self.request(&id, "DELETE", None),
                 Err(e) if e.is_not_found() => {
                     for ng in cluster
                         .nodegroups
@@ -501,7 +697,7 @@ impl Driver for HeatDriver {
         let gone: Vec<bool> = cluster
             .nodegroups
             .iter()
-            .map(|n| n.status == ClusterStatus::DeleteComplete)
+            .map(|n| n.status == ClusterStatus::DeleteComplete || n.stack_id.is_none())
             .collect();
         mark(cluster, &ClusterStatus::DeleteInProgress, None);
         for (ng, gone) in cluster.nodegroups.iter_mut().zip(gone) {
@@ -541,16 +737,27 @@ impl Driver for HeatDriver {
                     }
                 }
                 Err(e) => return Err(DriverError::Infrastructure(e.to_string())),
+                Ok(stack) if !self.observable(&stack) => {
+                    // Heat has not started what we asked for yet: nothing to learn.
+                }
                 Ok(stack) => {
                     let settled = !stack.stack_status.ends_with("_IN_PROGRESS");
                     if settled && cluster.stack_id.as_deref() == Some(id.as_str()) {
-                        apply_outputs(
-                            cluster,
-                            &stack.outputs,
-                            &stack.parameters,
-                            floating,
-                            tls_disabled,
-                        );
+                        match self.definition {
+                            Definition::FedoraCoreosKubernetes => apply_outputs(
+                                cluster,
+                                &stack.outputs,
+                                &stack.parameters,
+                                floating,
+                                tls_disabled,
+                            ),
+                            Definition::SwarmMode => apply_swarm_outputs(
+                                cluster,
+                                &stack.outputs,
+                                &stack.parameters,
+                                floating,
+                            ),
+                        }
                     }
                     let status = ClusterStatus::parse(&stack.stack_status);
                     for ng in cluster.nodegroups.iter_mut().filter(on_stack) {
@@ -604,6 +811,7 @@ impl Driver for HeatDriver {
             .await
             .map_err(|e| heat_failure(cluster, e))?;
         self.remember(&stack);
+        self.request(&stack.id, "CREATE", None);
         mark(
             cluster,
             &ClusterStatus::UpdateInProgress,
@@ -642,6 +850,7 @@ impl Driver for HeatDriver {
         };
         match result {
             Ok(()) => {
+                self.request(&stack_id, "DELETE", None);
                 mark(cluster, &ClusterStatus::UpdateInProgress, Some(""));
                 if let Some(ng) = cluster.nodegroup_mut(&target.name) {
                     ng.status = ClusterStatus::DeleteInProgress;
@@ -810,6 +1019,45 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "Required parameter external_network not provided."
+        );
+    }
+
+    #[test]
+    fn a_requested_operation_counts_only_once_heat_shows_it() {
+        let stack = |status: &str, updated: Option<&str>| -> Stack {
+            serde_json::from_value(json!({"id": "s", "stack_name": "n",
+                "stack_status": status, "updated_time": updated}))
+            .expect("stack")
+        };
+        let update = Requested {
+            action: "UPDATE",
+            updated_before: Some("2026-11-26T10:00:00Z".into()),
+        };
+        assert!(
+            !update.started(&stack("UPDATE_COMPLETE", Some("2026-11-26T10:00:00Z"))),
+            "the previous update's result, read before Heat's thread began"
+        );
+        assert!(update.started(&stack("UPDATE_IN_PROGRESS", Some("2026-11-26T10:05:00Z"))));
+        assert!(update.started(&stack("ROLLBACK_COMPLETE", Some("2026-11-26T10:05:00Z"))));
+        let first = Requested {
+            action: "UPDATE",
+            updated_before: None,
+        };
+        assert!(!first.started(&stack("CREATE_COMPLETE", None)));
+        let delete = Requested {
+            action: "DELETE",
+            updated_before: None,
+        };
+        assert!(!delete.started(&stack("UPDATE_COMPLETE", None)));
+        assert!(delete.started(&stack("DELETE_COMPLETE", None)));
+
+        let d = driver(HeatDriverOptions::new());
+        d.request("s", "DELETE", None);
+        assert!(!d.observable(&stack("CREATE_COMPLETE", None)));
+        assert!(d.observable(&stack("DELETE_IN_PROGRESS", None)));
+        assert!(
+            d.observable(&stack("CREATE_COMPLETE", None)),
+            "once seen started, the request is forgotten"
         );
     }
 

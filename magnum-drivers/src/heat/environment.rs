@@ -83,6 +83,17 @@ impl StackShape {
     }
 }
 
+impl StackShape {
+    /// The swarm-mode driver's environment files: Magnum's `SwarmModeTemplateDefinition`
+    /// picks private network, docker volume, load balancer and floating IPs — no etcd volume.
+    pub fn swarm_mode_environment_files(&self) -> Vec<&'static str> {
+        self.environment_files()
+            .into_iter()
+            .filter(|f| !f.contains("etcd_volume"))
+            .collect()
+    }
+}
+
 /// Magnum's `add_fip_env_file`: node floating IPs follow `floating_ip_enabled`; the load
 /// balancer's floating IP is on iff the LB is on and (the label is true or node FIPs are on) —
 /// so the label can only turn the LB floating IP on, never off.

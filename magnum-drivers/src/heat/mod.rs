@@ -22,9 +22,13 @@ pub use outputs::{
     StackOutput, api_address_from_output, apply_outputs, heat_param_for_nodegroup,
     master_lb_allowed_cidrs, scale_params,
 };
-pub use params::{FCOS_MAPPINGS, ParameterMapping, fcos_parameters};
+pub use params::{
+    FCOS_MAPPINGS, ParameterMapping, SWARM_MODE_MAPPINGS, fcos_parameters, swarm_mode_parameters,
+};
 pub use poller::{aggregate_nodegroup_statuses, status_when_stack_missing};
-pub use template::{ENVIRONMENT_FILES, FCOS_TEMPLATES, RenderedStack, TemplateSet};
+pub use template::{
+    ENVIRONMENT_FILES, FCOS_TEMPLATES, RenderedStack, SWARM_MODE_TEMPLATES, TemplateSet,
+};
 
 /// oslo's `strutils.bool_from_string` (non-strict): `1`, `t`, `true`, `on`, `y`, `yes`
 /// (case-insensitive, trimmed) are true; everything else, and no value, is false.

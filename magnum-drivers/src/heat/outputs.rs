@@ -113,6 +113,63 @@ pub fn apply_outputs(
     }
 }
 
+/// Magnum's swarm-mode port in `api_address` (`tcp://A:2375` whatever TLS says: the docker
+/// client does not speak https, Magnum bug 1604812).
+pub const SWARM_API_PORT: u16 = 2375;
+
+/// Applies a swarm-mode cluster stack: `api_address` = `tcp://A:2375`; masters = primary plus
+/// secondary managers (public lists with floating IPs, `*_private` otherwise — Magnum's
+/// template lacks `swarm_secondary_masters_private`, this one has it); workers from
+/// `swarm_nodes[_private]`; counts from `number_of_masters` / `number_of_nodes`.
+pub fn apply_swarm_outputs(
+    cluster: &mut ClusterRecord,
+    outputs: &[StackOutput],
+    parameters: &Map<String, Value>,
+    floating_ip_enabled: bool,
+) {
+    if let Some(address) = output(outputs, "api_address")
+        .and_then(Value::as_str)
+        .filter(|a| !a.is_empty())
+    {
+        cluster.api_address = Some(format!("tcp://{address}:{SWARM_API_PORT}"));
+    }
+    let suffix = if floating_ip_enabled { "" } else { "_private" };
+    let list = |key: &str| addresses(output(outputs, &format!("{key}{suffix}")));
+    let masters = match (
+        list("swarm_primary_master"),
+        list("swarm_secondary_masters"),
+    ) {
+        (None, None) => None,
+        (primary, secondary) => Some(
+            primary
+                .into_iter()
+                .chain(secondary)
+                .flatten()
+                .collect::<Vec<_>>(),
+        ),
+    };
+    let nodes = list("swarm_nodes");
+    let count = |key: &str| {
+        parameters
+            .get(key)
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .and_then(|n| u32::try_from(n).ok())
+    };
+    for ng in cluster.nodegroups.iter_mut().filter(|n| n.is_default) {
+        let (list, n) = if ng.is_master() {
+            (&masters, count("number_of_masters"))
+        } else {
+            (&nodes, count("number_of_nodes"))
+        };
+        if let Some(list) = list {
+            ng.node_addresses.clone_from(list);
+        }
+        if let Some(n) = n {
+            ng.node_count = n;
+        }
+    }
+}
+
 /// Applies an extra nodegroup's stack to it: worker `node_addresses` (public or private list)
 /// and `node_count` from the stack's `number_of_minions`.
 pub fn apply_nodegroup_outputs(

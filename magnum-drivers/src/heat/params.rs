@@ -321,9 +321,123 @@ pub fn fcos_parameters(
     Ok(params)
 }
 
+/// The swarm-mode cluster stack's parameters, the way Magnum's `SwarmModeTemplateDefinition`
+/// (with `BaseTemplateDefinition` and `AtomicSwarmTemplateDefinition`) computes them without
+/// asking any service: keypair, image, DNS, proxies, counts (`number_of_secondary_masters` =
+/// masters − 1), flavors of the default nodegroups, volumes, networks, TLS, the storage driver,
+/// labels `rexray_preempt`, `availability_zone` and `docker_volume_type`.
+///
+/// # Errors
+/// [`DriverError::InvalidParameter`] `Required parameter <p> not provided.` for
+/// `external_network` or `tls_disabled`.
+pub fn swarm_mode_parameters(
+    template: &ClusterTemplate,
+    cluster: &ClusterRecord,
+) -> Result<Map<String, Value>, DriverError> {
+    let ct =
+        serde_json::to_value(template).map_err(|e| DriverError::InvalidParameter(e.to_string()))?;
+    let default = |master: bool| {
+        cluster
+            .nodegroups
+            .iter()
+            .find(|n| n.is_default && n.is_master() == master)
+    };
+    let masters = cluster.master_count();
+    let cl = json!({
+        "keypair": cluster.keypair, "uuid": cluster.uuid,
+        "master_count": masters, "node_count": cluster.node_count(),
+        "master_flavor_id": default(true).and_then(|n| n.flavor_id.clone()),
+        "flavor_id": default(false).and_then(|n| n.flavor_id.clone()),
+        "docker_volume_size": default(false).and_then(|n| n.docker_volume_size),
+        "image_id": default(true).and_then(|n| n.image_id.clone()),
+    });
+    let mut params = Map::new();
+    for mapping in SWARM_MODE_MAPPINGS {
+        if let Some(value) = mapping.resolve(&ct, &cl)? {
+            params.insert(mapping.heat_param.into(), value);
+        }
+    }
+    params.insert(
+        "number_of_secondary_masters".into(),
+        json!(masters.saturating_sub(1)),
+    );
+    for key in ["rexray_preempt", "availability_zone", "docker_volume_type"] {
+        params.insert(
+            key.into(),
+            cluster.labels.get(key).map_or(Value::Null, |v| json!(v)),
+        );
+    }
+    Ok(params)
+}
+
+/// Magnum's mapping table for swarm-mode (`BaseTemplateDefinition` + `SwarmModeTemplateDefinition`).
+pub const SWARM_MODE_MAPPINGS: &[ParameterMapping] = &[
+    cl("ssh_key_name", "keypair"),
+    ParameterMapping::new("server_image", Some("image_id"), Some("image_id"), false),
+    ct("dns_nameserver", "dns_nameserver"),
+    ct("http_proxy", "http_proxy"),
+    ct("https_proxy", "https_proxy"),
+    ct("no_proxy", "no_proxy"),
+    cl("number_of_masters", "master_count"),
+    cl("cluster_uuid", "uuid"),
+    cl("number_of_nodes", "node_count"),
+    cl("master_flavor", "master_flavor_id"),
+    cl("node_flavor", "flavor_id"),
+    cl("docker_volume_size", "docker_volume_size"),
+    ct("volume_driver", "volume_driver"),
+    ParameterMapping::new("external_network", Some("external_network_id"), None, true),
+    ct("fixed_network", "fixed_network"),
+    ct("fixed_subnet", "fixed_subnet"),
+    ParameterMapping::new("tls_disabled", Some("tls_disabled"), None, true),
+    ct("docker_storage_driver", "docker_storage_driver"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swarm_mode_parameter_set() {
+        let (template, mut cluster) = setup(
+            json!({"uuid": "t", "external_network_id": "public", "tls_disabled": false,
+                   "image_id": "fedora-atomic-29", "flavor_id": "m1.small",
+                   "master_flavor_id": "m1.large", "docker_storage_driver": "overlay2"}),
+            &[
+                ("availability_zone", "nova-2"),
+                ("docker_volume_type", "ssd"),
+            ],
+        );
+        cluster.nodegroups.clear();
+        crate::Conductor::ensure_default_nodegroups(&mut cluster, 3, 4);
+        let p = swarm_mode_parameters(&template, &cluster).expect("params");
+        assert_eq!(p["number_of_masters"], 3);
+        assert_eq!(
+            p["number_of_secondary_masters"], 2,
+            "the primary is its own group"
+        );
+        assert_eq!(p["number_of_nodes"], 4);
+        assert_eq!(
+            (p["master_flavor"].clone(), p["node_flavor"].clone()),
+            (json!("m1.large"), json!("m1.small"))
+        );
+        assert_eq!(p["server_image"], "fedora-atomic-29");
+        assert_eq!(p["ssh_key_name"], "kp");
+        assert_eq!(p["availability_zone"], "nova-2");
+        assert_eq!(p["docker_volume_type"], "ssd");
+        assert!(p["rexray_preempt"].is_null());
+        assert_eq!(p["docker_storage_driver"], "overlay2");
+        assert!(
+            !p.contains_key("number_of_minions"),
+            "swarm names its workers nodes"
+        );
+        let (template, cluster) = setup(json!({"uuid": "t", "tls_disabled": true}), &[]);
+        assert_eq!(
+            swarm_mode_parameters(&template, &cluster)
+                .expect_err("required")
+                .to_string(),
+            "Required parameter external_network not provided."
+        );
+    }
 
     #[test]
     fn required_parameter_vector() {

@@ -41,6 +41,20 @@ pub const FCOS_TEMPLATES: TemplateSet = TemplateSet {
     ],
 };
 
+/// The swarm-mode templates.
+pub const SWARM_MODE_TEMPLATES: TemplateSet = TemplateSet {
+    main_name: "swarmcluster.yaml",
+    main: include_str!("templates/swarm_mode/swarmcluster.yaml"),
+    templates: &[
+        template_file!("swarm_mode", "swarmmaster.yaml"),
+        template_file!("swarm_mode", "swarmnode.yaml"),
+        template_file!("common", "api_gateway_lb.yaml"),
+        template_file!("common", "api_gateway_master.yaml"),
+        template_file!("common", "fip_switch_public.yaml"),
+        template_file!("common", "fip_switch_private.yaml"),
+    ],
+};
+
 /// Every environment file [`StackShape::environment_files`](super::StackShape) can choose.
 pub const ENVIRONMENT_FILES: &[(&str, &str)] = &[
     template_file!("environments", "with_private_network.yaml"),
@@ -56,6 +70,19 @@ pub const ENVIRONMENT_FILES: &[(&str, &str)] = &[
     template_file!("environments", "disable_floating_ip.yaml"),
     template_file!("environments", "enable_lb_floating_ip.yaml"),
     template_file!("environments", "disable_lb_floating_ip.yaml"),
+];
+
+/// Parameters a scale changes, kept out of `node_config`: a node's user data that changed
+/// with every resize would make Heat replace every server (Nova's default
+/// `user_data_update_policy` is `REPLACE`) and turn a resize into a rebuild.
+pub const SCALE_PARAMETERS: &[&str] = &[
+    "number_of_masters",
+    "number_of_minions",
+    "minions_to_remove",
+    "number_of_secondary_masters",
+    "number_of_nodes",
+    "nodes_to_remove",
+    "max_node_count",
 ];
 
 /// A stack's template, files and environment-file list, ready for `POST /stacks`.
@@ -116,7 +143,7 @@ impl TemplateSet {
     ///
     /// Parameters the main template does not declare are declared (typed by their value, with an
     /// empty default); a `node_config` resource (`OS::Heat::Value`) maps every declared parameter
-    /// to its value, for the nodes. With `custom_constraints` false, `custom_constraint`s are
+    /// but the [`SCALE_PARAMETERS`] to its value, for the nodes. With `custom_constraints` false, `custom_constraint`s are
     /// removed from every template.
     ///
     /// # Errors
@@ -155,6 +182,7 @@ impl TemplateSet {
         }
         let node_config: Map<String, Value> = declared
             .keys()
+            .filter(|name| !SCALE_PARAMETERS.contains(&name.as_str()))
             .map(|name| (name.clone(), json!({"get_param": name})))
             .collect();
         if let Some(resources) = main.get_mut("resources").and_then(Value::as_object_mut) {
@@ -211,8 +239,10 @@ mod tests {
     fn every_alias_the_templates_use_is_mapped_by_both_choices() {
         // Each Magnum::* type used by a template must be mapped by every environment file of
         // its choice pair, or Heat answers "Unknown resource Type" for one of the shapes.
-        let mut texts = vec![FCOS_TEMPLATES.main];
-        texts.extend(FCOS_TEMPLATES.templates.iter().map(|(_, t)| *t));
+        let mut texts = vec![FCOS_TEMPLATES.main, SWARM_MODE_TEMPLATES.main];
+        for set in [FCOS_TEMPLATES, SWARM_MODE_TEMPLATES] {
+            texts.extend(set.templates.iter().map(|(_, t)| *t));
+        }
         let mut used = std::collections::BTreeSet::new();
         for text in texts {
             let template: Value = serde_yaml_ng::from_str(text).expect("template");
@@ -229,7 +259,7 @@ mod tests {
                 }
             }
         }
-        assert!(used.len() >= 15, "{used:?}");
+        assert!(used.len() >= 17, "{used:?}");
         let pairs = [
             ("with_private_network.yaml", "no_private_network.yaml"),
             ("with_etcd_volume.yaml", "no_etcd_volume.yaml"),
@@ -286,9 +316,9 @@ mod tests {
         );
         let node_config = &main["resources"]["node_config"]["properties"]["value"];
         assert_eq!(node_config["kube_tag"], json!({"get_param": "kube_tag"}));
-        assert_eq!(
-            node_config["number_of_minions"],
-            json!({"get_param": "number_of_minions"})
+        assert!(
+            node_config.get("number_of_minions").is_none(),
+            "a resize must not change the nodes' user data"
         );
         let master: Value =
             serde_json::from_str(rendered.files["kubemaster.yaml"].as_str().expect("text"))
