@@ -362,6 +362,36 @@ mod tests {
     }
 
     #[test]
+    fn several_regions_need_a_choice() {
+        let path = format!(
+            "{}/../fixtures/keystone/v3/token-password-project.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let recorded: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut body = recorded.get("body").cloned().unwrap_or(recorded);
+        let endpoints = body["token"]["catalog"][0]["endpoints"]
+            .as_array_mut()
+            .unwrap();
+        let mut other = endpoints[0].clone();
+        other["region_id"] = "RegionTwo".into();
+        other["region"] = "RegionTwo".into();
+        endpoints.push(other);
+        let token = serde_json::from_value::<TokenBody>(body).unwrap().token;
+        let unchosen = check_cloud(&CloudFacts::new(&token, None, None), None, None);
+        assert!(
+            codes(&unchosen).contains(&"MAGNUM-CLOUD-REGIONS"),
+            "{unchosen:?}"
+        );
+        let chosen = check_cloud(
+            &CloudFacts::new(&token, None, Some("RegionTwo")),
+            None,
+            None,
+        );
+        assert!(!codes(&chosen).contains(&"MAGNUM-CLOUD-REGIONS"));
+    }
+
+    #[test]
     fn application_credentials_cannot_create_trusts_on_heat_era_magnum() {
         let token = token("token-application-credential.json");
         assert!(token.is_application_credential());

@@ -40,7 +40,7 @@ pub struct Explanation {
 struct Rule {
     code: &'static str,
     pain_point: u8,
-    /// Any of these (lower-case) fragments matches.
+    /// Any of these (lower-case) fragments matches (`…` = any text between parts).
     any: &'static [&'static str],
     cause: &'static str,
     actor: Actor,
@@ -266,16 +266,59 @@ const RULES: &[Rule] = &[
         retryable: false,
         fix: "Create a new cluster from a template with the new version and move workloads (blue/green).",
     },
+    Rule {
+        code: "MAGNUM-EXPLAIN-TEMPLATE-IN-USE",
+        pain_point: 27,
+        any: &["is referenced by one or multiple clusters"],
+        cause: "Clusters use this template: Magnum lets only name, public=true, hidden or tags change, one at a time, and refuses deleting it.",
+        actor: Actor::User,
+        retryable: false,
+        fix: "Create a new template with the change and use it for new clusters; delete the old one after its clusters are gone.",
+    },
+    Rule {
+        code: "MAGNUM-EXPLAIN-TEMPLATE-ACCESS",
+        pain_point: 28,
+        any: &[
+            "clustertemplate … could not be found",
+            "not authorized to use hidden",
+        ],
+        cause: "The template is hidden (admins only) or is another project's private template, which Magnum does not show to you.",
+        actor: Actor::Either,
+        retryable: false,
+        fix: "Use a template of your project or a public one; ask the operators to publish or unhide it.",
+    },
+    Rule {
+        code: "MAGNUM-EXPLAIN-CERT-POLICY",
+        pain_point: 33,
+        any: &["certificate:get", "certificate:create"],
+        cause: "Only the cluster's owner (or an admin) may fetch its CA or sign a CSR under Magnum's default policy.",
+        actor: Actor::Either,
+        retryable: false,
+        fix: "Have the owner or an admin produce the kubeconfig, or have the operators relax certificate:get / certificate:create.",
+    },
 ];
 
 /// The generic "nodes never reported back" rule: only when nothing more specific matched
 /// (a pre-delete timeout is not a boot problem).
 const GENERIC: &str = "MAGNUM-EXPLAIN-WAIT-CONDITION";
 
+/// Whether `text` contains `fragment`; a `…` in the fragment stands for any text between its
+/// parts, which must appear in order.
+fn contains(text: &str, fragment: &str) -> bool {
+    let mut rest = text;
+    for part in fragment.split('…') {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 fn matches(text: &str) -> Vec<&'static Rule> {
     let hits: Vec<&Rule> = RULES
         .iter()
-        .filter(|rule| rule.any.iter().any(|fragment| text.contains(fragment)))
+        .filter(|rule| rule.any.iter().any(|fragment| contains(text, fragment)))
         .collect();
     if hits.iter().any(|r| r.code != GENERIC) {
         hits.into_iter().filter(|r| r.code != GENERIC).collect()
@@ -431,6 +474,18 @@ mod tests {
             (
                 "Resource CREATE failed: ResourceTypeUnavailable: OS::Neutron::LBaaS::LoadBalancer",
                 "MAGNUM-EXPLAIN-NO-OCTAVIA-LB",
+            ),
+            (
+                "ClusterTemplate 0b0c1d2e is referenced by one or multiple clusters.",
+                "MAGNUM-EXPLAIN-TEMPLATE-IN-USE",
+            ),
+            (
+                "ClusterTemplate 4a5b could not be found.",
+                "MAGNUM-EXPLAIN-TEMPLATE-ACCESS",
+            ),
+            (
+                "Policy doesn't allow certificate:get to be performed.",
+                "MAGNUM-EXPLAIN-CERT-POLICY",
             ),
         ];
         for (reason, code) in cases {

@@ -1,4 +1,5 @@
 //! The doctor: explaining and preventing Magnum's known failures (`magnum-reference.md` §9).
+//! [`access`] checks who may change or use a template and fetch a cluster's certificates.
 //! [`preflight`] checks template and cluster requests locally (every finding in one pass);
 //! [`explain`] maps a failed cluster's `status_reason` and `faults` to a cause, who must act,
 //! and the fix; [`cloud`] checks what the user's token shows of the cloud (catalog, regions, auth
@@ -7,6 +8,7 @@
 //! external network, and [`orphans`] finds (and on request deletes) the load balancers and
 //! floating IPs Kubernetes left behind, which block a cluster's delete.
 
+pub mod access;
 pub mod cloud;
 pub mod explain;
 #[cfg(feature = "client")]
@@ -15,6 +17,7 @@ pub mod preflight;
 #[cfg(feature = "client")]
 pub mod resources;
 
+pub use access::{check_certificate_access, check_template_update, check_template_use};
 pub use cloud::{CloudFacts, check_cloud};
 pub use explain::{Actor, Explanation, explain_cluster, explain_reason};
 pub use preflight::{Finding, Severity, check_cluster, check_template};

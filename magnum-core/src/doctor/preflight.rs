@@ -382,6 +382,30 @@ mod tests {
     }
 
     #[test]
+    fn server_type_volume_driver_and_master_count() {
+        let mut template = ClusterTemplateCreate::new("img", Coe::Kubernetes);
+        template.server_type = Some(ServerType::parse("container"));
+        template.volume_driver = Some("rexray".into());
+        assert_eq!(
+            codes(&check_template(&template)),
+            [
+                "MAGNUM-PREFLIGHT-SERVER-TYPE",
+                "MAGNUM-PREFLIGHT-VOLUME-DRIVER"
+            ]
+        );
+        let mut cluster = ClusterCreate::new("k8s");
+        for (masters, refused) in [(0, true), (1, false), (2, true), (4, true)] {
+            cluster.master_count = Some(masters);
+            let found = codes(&check_cluster(&cluster, None));
+            assert_eq!(
+                found.contains(&"MAGNUM-PREFLIGHT-MASTER-COUNT"),
+                refused,
+                "{masters} masters: {found:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_clean_template_has_no_findings() {
         let template = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
             .label("kube_tag", "v1.30.1");
