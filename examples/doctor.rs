@@ -6,6 +6,7 @@
 //! cargo run -p magnum-examples --example doctor -- cluster my-cluster        # OS_CLOUD / OS_AUTH_URL
 //! cargo run -p magnum-examples --example doctor -- cluster demo              # no cloud: simulator demo
 //! cargo run -p magnum-examples --example doctor -- cloud [examples/doctor-template.json]
+//! cargo run -p magnum-examples --example doctor -- orphans my-cluster [--delete]
 //! ... --json                                                                 # machine-readable
 //! ```
 //!
@@ -17,8 +18,12 @@
 //! cloud — missing Octavia / Cinder / Barbican / Heat for what the template needs, endpoints
 //! the VMs cannot reach, several regions, application-credential tokens on a Heat-era
 //! Magnum — and, with a template, asks Glance, Nova and Neutron about its image (`os_distro`),
-//! flavors, keypair and external network (with no cloud: the simulator). Exit status: 1 when an error-level finding or a failure was found,
-//! 0 otherwise, so pipelines can gate on it. Colours only on a terminal without `NO_COLOR`.
+//! flavors, keypair and external network (with no cloud: the simulator). `orphans NAME` lists
+//! the load balancers and floating IPs Kubernetes made for the cluster (what blocks a delete
+//! with "Failed to pre-delete resources") and deletes them — floating IPs first, load balancers
+//! with cascade — only with `--delete` (with no cloud: a simulator cluster whose Service has a
+//! load balancer). Exit status: 1 when an error-level finding, a failure or an undeleted
+//! leftover was found, 0 otherwise, so pipelines can gate on it. Colours only on a terminal without `NO_COLOR`.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -35,7 +40,7 @@ use magnum_core::{Api, Client};
 use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 use serde_json::json;
 
-const USAGE: &str = "usage: doctor template FILE.json [--json] | doctor cluster NAME [--json] | doctor cloud [FILE.json] [--json]";
+const USAGE: &str = "usage: doctor template FILE.json [--json] | doctor cluster NAME [--json] | doctor cloud [FILE.json] [--json] | doctor orphans NAME [--delete] [--json]";
 
 /// Terminal styling, off when piped or with NO_COLOR.
 struct Style(bool);
@@ -54,10 +59,11 @@ impl Style {
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let json_output = args.iter().any(|a| a == "--json");
+    let delete = args.iter().any(|a| a == "--delete");
     let words: Vec<&str> = args
         .iter()
         .map(String::as_str)
-        .filter(|a| *a != "--json")
+        .filter(|a| *a != "--json" && *a != "--delete")
         .collect();
     let style = Style(std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none());
     let outcome = match words.as_slice() {
@@ -65,6 +71,7 @@ async fn main() -> ExitCode {
         ["cluster", name] => cluster_report(name, json_output, &style).await,
         ["cloud"] => cloud_report(None, json_output, &style).await,
         ["cloud", file] => cloud_report(Some(file), json_output, &style).await,
+        ["orphans", name] => orphans_report(name, delete, json_output, &style).await,
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -273,6 +280,123 @@ async fn cluster_report(name: &str, json_output: bool, style: &Style) -> anyhow:
         );
     }
     Ok(failed)
+}
+
+/// Kubernetes' load balancers and floating IPs of cluster `name`; deleted only with `delete`.
+/// `Ok(true)` when leftovers remain.
+async fn orphans_report(
+    name: &str,
+    delete: bool,
+    json_output: bool,
+    style: &Style,
+) -> anyhow::Result<bool> {
+    use magnum_core::doctor::orphans::{delete_orphans, find_orphans};
+    let mut simulator = None;
+    let cloud = match configured_cloud()? {
+        Some(cloud) => cloud,
+        None => {
+            let (sim, cloud) = demo_leftovers(name).await?;
+            simulator = Some(sim);
+            cloud
+        }
+    };
+    let cluster = Api::<Cluster>::new(Client::from_cloud(&cloud)?)
+        .get(name)
+        .await?;
+    let session = magnum_core::keystone::KeystoneSession::from_cloud(&cloud)?;
+    let plan = find_orphans(&session, cluster.uuid.as_str()).await?;
+    let report = if delete && !plan.is_empty() {
+        Some(
+            delete_orphans(
+                &session,
+                &plan,
+                Duration::from_secs(60),
+                Duration::from_secs(1),
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    if let Some(sim) = simulator {
+        sim.stop().await;
+    }
+    let left = !plan.is_empty() && report.is_none();
+    if json_output {
+        println!(
+            "{}",
+            json!({"cluster": name, "uuid": cluster.uuid.as_str(), "plan": plan,
+                   "deleted": report, "dry_run": !delete})
+        );
+        return Ok(left);
+    }
+    println!(
+        "doctor: cluster {name} ({}): {} load balancer(s), {} floating IP(s) made by Kubernetes",
+        cluster.uuid,
+        plan.load_balancers.len(),
+        plan.floating_ips.len()
+    );
+    for fip in &plan.floating_ips {
+        println!(
+            "  floating IP {} {} on port {} — {}",
+            fip.id,
+            fip.floating_ip_address,
+            fip.port_id.as_deref().unwrap_or("-"),
+            fip.description
+        );
+    }
+    for lb in &plan.load_balancers {
+        println!(
+            "  load balancer {} ({}) — {}",
+            lb.id, lb.provisioning_status, lb.description
+        );
+    }
+    match (&report, plan.is_empty()) {
+        (_, true) => println!("  nothing blocks the delete"),
+        (Some(report), _) => println!(
+            "  {} deleted {} floating IP(s), then {} load balancer(s) (cascade)",
+            style.paint("32;1", "done:"),
+            report.floating_ips.len(),
+            report.load_balancers.len()
+        ),
+        (None, _) => println!(
+            "  {} dry run; run again with --delete to remove them (floating IPs first, then the load balancers with cascade)",
+            style.paint("33;1", "left:")
+        ),
+    }
+    Ok(left)
+}
+
+/// No cloud configured: a simulator cluster `name` whose Service got a load balancer.
+async fn demo_leftovers(
+    name: &str,
+) -> anyhow::Result<(Simulator, magnum_core::config::CloudConfig)> {
+    let tick = Duration::from_millis(300);
+    let sim = Simulator::start(SimulatorConfig::new().durations(tick, tick, tick)).await?;
+    eprintln!(
+        "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); demonstrating on the embedded simulator"
+    );
+    let cloud = sim.cloud_config()?;
+    let client = Client::from_cloud(&cloud)?;
+    let template = Api::<magnum_core::types::ClusterTemplate>::new(client.clone())
+        .create(
+            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+                .name("demo")
+                .external_network_id("public"),
+        )
+        .await?;
+    let clusters: Api<Cluster> = Api::new(client);
+    let created = clusters
+        .create(&ClusterCreate::new(template.uuid.as_str()).name(name))
+        .await?;
+    wait::cluster_ready(
+        &clusters,
+        created.uuid.as_str(),
+        &WaitOptions::new(Duration::from_secs(30)).interval(Duration::from_millis(100)),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.error))?;
+    Ok((sim, cloud))
 }
 
 /// No cloud configured: a simulator whose cluster `name` fails the way most clusters fail.

@@ -131,6 +131,13 @@ assert want <= found, found' "$state/doctor-resources.json"
 rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- cluster demo --json > "$state/doctor.json" || rc=$?
 test "$rc" -eq 1
 python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["status"] == "CREATE_FAILED"; assert r["explanations"][0]["code"] == "MAGNUM-EXPLAIN-WAIT-CONDITION", r' "$state/doctor.json"
+# Pain point 32: Kubernetes' load balancer + floating IP of a simulator cluster, dry run (rc 1,
+# nothing deleted) then --delete (rc 0).
+rc=0; env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- orphans web --json > "$state/orphans.json" || rc=$?
+test "$rc" -eq 1
+python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); p = r["plan"]; assert r["dry_run"] and r["deleted"] is None, r; assert len(p["load_balancers"]) == 1 and len(p["floating_ips"]) == 1, r' "$state/orphans.json"
+env -u OS_CLOUD -u OS_AUTH_URL cargo run -q -p magnum-examples --example doctor -- orphans web --delete | tee "$state/orphans.txt"
+grep -q "done: deleted 1 floating IP(s), then 1 load balancer(s)" "$state/orphans.txt"
 echo "== python-magnumclient 5.0.0 and openstacksdk 4.22.0, unchanged, against magnum-sim"
 scripts/sim-clients/run.sh | tee "$state/clients.log"
 cargo run -q -p magnum-examples --example cluster_ca -- "$state/cluster-ca"

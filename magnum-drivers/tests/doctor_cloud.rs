@@ -187,3 +187,70 @@ async fn fixed_networks_and_volume_types_are_checked_where_the_cluster_will_use_
     assert_eq!(found[0].message, "Valid volume type could not be found.");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn kubernetes_leftovers_are_found_then_cleaned_in_order() {
+    use magnum_core::doctor::orphans::{delete_orphans, find_orphans};
+    use magnum_core::types::{Cluster, ClusterTemplate};
+    use magnum_core::wait::{self, WaitOptions};
+    use magnum_core::{Api, Client};
+    use std::time::Duration;
+
+    let tick = Duration::from_millis(200);
+    let sim = Simulator::start(SimulatorConfig::new().durations(tick, tick, tick))
+        .await
+        .unwrap();
+    let config = cloud(&sim, &[]);
+    let client = Client::from_cloud(&config).unwrap();
+    let templates: Api<ClusterTemplate> = Api::new(client.clone());
+    templates
+        .create(
+            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+                .name("k8s")
+                .external_network_id("public"),
+        )
+        .await
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client);
+    let created = clusters
+        .create(&ClusterCreate::new("k8s").name("web"))
+        .await
+        .unwrap();
+    let uuid = created.uuid.as_str().to_owned();
+    let session = KeystoneSession::from_cloud(&config).unwrap();
+    assert!(
+        find_orphans(&session, &uuid).await.unwrap().is_empty(),
+        "nothing before Kubernetes runs"
+    );
+    let options = WaitOptions::new(Duration::from_secs(20)).interval(Duration::from_millis(50));
+    wait::cluster_ready(&clusters, &uuid, &options)
+        .await
+        .unwrap();
+
+    // The running cluster's Service of type LoadBalancer: one LB and its floating IP.
+    let plan = find_orphans(&session, &uuid).await.unwrap();
+    assert_eq!((plan.load_balancers.len(), plan.floating_ips.len()), (1, 1));
+    assert_eq!(
+        plan.floating_ips[0].port_id, plan.load_balancers[0].vip_port_id,
+        "the floating IP sits on the LB's VIP port"
+    );
+    assert!(
+        find_orphans(&session, "11111111-2222-4333-8444-555555555555")
+            .await
+            .unwrap()
+            .is_empty(),
+        "other clusters' are not this one's"
+    );
+    let report = delete_orphans(&session, &plan, Duration::from_secs(5), tick)
+        .await
+        .unwrap();
+    assert_eq!(report.load_balancers, [plan.load_balancers[0].id.clone()]);
+    assert_eq!(report.floating_ips, [plan.floating_ips[0].id.clone()]);
+    assert!(find_orphans(&session, &uuid).await.unwrap().is_empty());
+
+    // Deleting what is already gone is no error (404 counts as deleted).
+    delete_orphans(&session, &plan, Duration::from_secs(5), tick)
+        .await
+        .unwrap();
+    sim.stop().await;
+}

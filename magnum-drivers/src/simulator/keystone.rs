@@ -1,7 +1,7 @@
 //! A minimal Keystone v3 front under `/identity`: version documents, password,
 //! application-credential and token authentication, `X-Subject-Token`, token validation and
 //! revocation, and a catalog listing `identity`, `container-infra`, `image`, `compute`,
-//! `network` and `volumev3` — enough for the SDK's
+//! `network`, `volumev3` and `load-balancer` — enough for the SDK's
 //! normal auth path and for real clients (keystoneauth1) to run unchanged.
 
 use std::collections::HashMap;
@@ -295,6 +295,8 @@ impl Identity {
                  "type": "network", "name": "neutron"},
                 {"endpoints": endpoints(format!("{base}/volume/v3/{}", user.project_id)),
                  "id": "cinder-service", "type": "volumev3", "name": "cinderv3"},
+                {"endpoints": endpoints(format!("{base}/load-balancer")),
+                 "id": "octavia-service", "type": "load-balancer", "name": "octavia"},
             ],
         }})
     }

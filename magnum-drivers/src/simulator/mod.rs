@@ -18,6 +18,7 @@
 mod api_cloud;
 mod api_clusters;
 mod api_misc;
+mod api_octavia;
 mod api_templates;
 pub mod cloud;
 mod fields;
@@ -35,7 +36,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch, post};
+use axum::routing::{delete, get, patch, post};
 use magnum_core::Microversion;
 use magnum_core::ca::{CaOptions, KeyType, MemoryCertStore};
 use tokio::sync::{Mutex, oneshot};
@@ -204,6 +205,8 @@ pub(crate) struct Shared {
     pub conductor: Conductor,
     pub registry: Arc<DriverRegistry>,
     pub certs: Arc<MemoryCertStore>,
+    /// Kubernetes' load balancers and floating IPs (`api_octavia`).
+    pub octavia: std::sync::Mutex<api_octavia::Octavia>,
     state_file: Option<persist::StateFile>,
 }
 
@@ -243,7 +246,16 @@ impl Shared {
                 tracing::warn!(cluster = %row.record.uuid, error = %e, "sync failed");
             }
             changed |= row.record != before;
+            let complete = magnum_core::types::ClusterStatus::CreateComplete;
+            if before.status != complete && row.record.status == complete {
+                if let Ok(mut octavia) = self.octavia.lock() {
+                    octavia.seed(&row.record.project_id, &row.record.uuid);
+                }
+            }
             if row.record.status == magnum_core::types::ClusterStatus::DeleteComplete {
+                if let Ok(mut octavia) = self.octavia.lock() {
+                    octavia.forget(&row.record.uuid);
+                }
                 gone.push(row.record.uuid.clone());
             }
         }
@@ -322,6 +334,7 @@ impl Simulator {
             conductor,
             registry,
             certs,
+            octavia: std::sync::Mutex::new(api_octavia::Octavia::default()),
             config,
             state_file,
         });
@@ -680,6 +693,19 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/network/v2.0/networks", get(api_cloud::networks))
         .route("/network/v2.0/subnets", get(api_cloud::subnets))
         .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
+        .route(
+            "/load-balancer/v2/lbaas/loadbalancers",
+            get(api_octavia::load_balancers),
+        )
+        .route(
+            "/load-balancer/v2/lbaas/loadbalancers/{id}",
+            get(api_octavia::load_balancer).delete(api_octavia::delete_load_balancer),
+        )
+        .route("/network/v2.0/floatingips", get(api_octavia::floating_ips))
+        .route(
+            "/network/v2.0/floatingips/{id}",
+            delete(api_octavia::delete_floating_ip),
+        )
         .route_layer(middleware::from_fn_with_state(shared.clone(), token_layer));
     Router::new()
         .route("/", get(m::root_document))
