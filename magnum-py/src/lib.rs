@@ -469,6 +469,50 @@ fn check_cloud(
     findings_to_py(py, findings)
 }
 
+/// Kubernetes' load balancers and floating IPs of a cluster (what blocks its delete): the plan,
+/// and with `delete` the cleanup (floating IPs, then load balancers with cascade, awaited up to
+/// `timeout` seconds).
+#[pyfunction]
+#[pyo3(signature = (cluster_uuid, cloud=None, settings=None, delete=false, timeout=60.0))]
+fn cluster_orphans(
+    py: Python<'_>,
+    cluster_uuid: String,
+    cloud: Option<String>,
+    settings: Option<HashMap<String, String>>,
+    delete: bool,
+    timeout: f64,
+) -> PyResult<Py<PyAny>> {
+    use magnum_core::doctor::orphans::{delete_orphans, find_orphans};
+    if !timeout.is_finite() || timeout < 0.0 {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "cluster_orphans: timeout must be a non-negative number of seconds",
+        ));
+    }
+    let result = runtime::wait_for(py, async move {
+        let run = async {
+            let config = cloud_config(cloud.as_deref(), &settings.unwrap_or_default())?;
+            let session = magnum_core::keystone::KeystoneSession::from_cloud(&config)?;
+            let plan = find_orphans(&session, &cluster_uuid).await?;
+            let deleted = if delete && !plan.is_empty() {
+                Some(
+                    delete_orphans(
+                        &session,
+                        &plan,
+                        std::time::Duration::from_secs_f64(timeout),
+                        std::time::Duration::from_secs(1),
+                    )
+                    .await?,
+                )
+            } else {
+                None
+            };
+            Ok::<_, magnum_core::Error>(serde_json::json!({"plan": plan, "deleted": deleted}))
+        };
+        run.await.map_err(|e| errors::to_py(&e, None))
+    })?;
+    Ok(pythonize::pythonize(py, &result)?.unbind())
+}
+
 /// The native module.
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -480,6 +524,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(preflight_template, m)?)?;
     m.add_function(wrap_pyfunction!(preflight_cluster, m)?)?;
     m.add_function(wrap_pyfunction!(check_cloud, m)?)?;
+    m.add_function(wrap_pyfunction!(cluster_orphans, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from magnum_sdk import (AsyncClient, check_cloud, BadRequestError, Client, ClusterFailedError, ForbiddenError,
+from magnum_sdk import (AsyncClient, check_cloud, cluster_orphans, BadRequestError, Client, ClusterFailedError, ForbiddenError,
                         NotFoundError, WaitTimeoutError)
 
 
@@ -100,3 +100,23 @@ def test_check_cloud_reports_what_the_token_and_the_services_show(simulator):
     assert not [f for f in clean if f["field"] in ("image_id", "keypair", "external_network_id")]
     with pytest.raises(TypeError, match="check_cloud"):
         check_cloud("sim", template={"image": "typo"})
+
+
+def test_cluster_orphans_dry_run_then_delete(simulator):
+    client = Client.from_cloud("sim")
+    name = "py-" + uuid.uuid4().hex[:8]
+    template = _template(client, name)
+    cluster = client.create_cluster(template.uuid, name=name, node_count=1)  # its uuid
+    assert cluster_orphans(cluster, "sim")["plan"]["load_balancers"] == [], "not running yet"
+    client.wait_cluster_ready(cluster, timeout=30, interval=0.05)
+    found = cluster_orphans(cluster, "sim")
+    plan = found["plan"]
+    assert found["deleted"] is None, "a dry run by default"
+    assert len(plan["load_balancers"]) == 1 and len(plan["floating_ips"]) == 1
+    assert plan["floating_ips"][0]["port_id"] == plan["load_balancers"][0]["vip_port_id"]
+    cleaned = cluster_orphans(cluster, "sim", delete=True, timeout=5)
+    assert cleaned["deleted"]["load_balancers"] == [plan["load_balancers"][0]["id"]]
+    assert cleaned["deleted"]["floating_ips"] == [plan["floating_ips"][0]["id"]]
+    assert cluster_orphans(cluster, "sim")["plan"]["load_balancers"] == []
+    with pytest.raises(ValueError, match="timeout"):
+        cluster_orphans(cluster, "sim", timeout=-1)

@@ -56,7 +56,7 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
-    "preflight_template", "preflight_cluster", "check_cloud",
+    "preflight_template", "preflight_cluster", "check_cloud", "cluster_orphans",
     "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
@@ -114,6 +114,19 @@ def check_cloud(cloud: Optional[str] = None, *, settings: Optional[Mapping[str, 
     :func:`preflight_template`. ``cloud`` and ``settings`` as in :meth:`Client.from_cloud`."""
     result: List[Dict[str, Any]] = _native.check_cloud(
         cloud, dict(settings) if settings else None, dict(template) if template is not None else None)
+    return result
+
+
+def cluster_orphans(cluster_uuid: str, cloud: Optional[str] = None, *,
+                    settings: Optional[Mapping[str, str]] = None, delete: bool = False,
+                    timeout: float = 60.0) -> Dict[str, Any]:
+    """The Octavia load balancers and floating IPs Kubernetes made for a cluster — what makes its
+    delete fail with "Failed to pre-delete resources". Returns ``{"plan": {"cluster_uuid",
+    "floating_ips", "load_balancers"}, "deleted": None}``; with ``delete=True`` they are deleted
+    (floating IPs first, then the load balancers with cascade, awaited up to ``timeout`` seconds)
+    and ``deleted`` lists what went. ``cloud`` and ``settings`` as in :meth:`Client.from_cloud`."""
+    result: Dict[str, Any] = _native.cluster_orphans(
+        cluster_uuid, cloud, dict(settings) if settings else None, delete, timeout)
     return result
 
 

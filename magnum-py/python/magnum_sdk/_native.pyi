@@ -1,7 +1,7 @@
 # Stubs of the private native module (checked by mypy.stubtest in scripts/test.sh).
 from typing import Any, Awaitable, Callable, Dict, List, Optional, final
 
-__all__ = ["NativeClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure", "preflight_template", "preflight_cluster", "check_cloud", "create_cluster_trust", "delete_cluster_trust", "__version__"]
+__all__ = ["NativeClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure", "preflight_template", "preflight_cluster", "check_cloud", "cluster_orphans", "create_cluster_trust", "delete_cluster_trust", "__version__"]
 
 __version__: str
 
@@ -28,6 +28,7 @@ def explain_failure(status_reason: Optional[str], faults: Optional[Dict[str, str
 def preflight_template(body: Dict[str, Any]) -> List[Dict[str, Any]]: ...
 def preflight_cluster(body: Dict[str, Any], template: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]: ...
 def check_cloud(cloud: Optional[str] = None, settings: Optional[Dict[str, str]] = None, template: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]: ...
+def cluster_orphans(cluster_uuid: str, cloud: Optional[str] = None, settings: Optional[Dict[str, str]] = None, delete: bool = False, timeout: float = 60.0) -> Dict[str, Any]: ...
 def create_cluster_trust(owner: Dict[str, str], trustee_admin: Dict[str, str], cluster_uuid: str, roles: Optional[List[str]] = None) -> Dict[str, Any]: ...
 def delete_cluster_trust(
     trustee_admin: Dict[str, str],
