@@ -254,3 +254,65 @@ async fn kubernetes_leftovers_are_found_then_cleaned_in_order() {
         .unwrap();
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn quotas_are_checked_against_what_the_cluster_will_take() {
+    use magnum_drivers::simulator::{CloudCatalog, Limit};
+
+    // A project with 2 of 8 instances, 9 of 20 vCPUs and 3 of 4 floating IPs in use.
+    let mut catalog = CloudCatalog::default();
+    catalog.quotas.instances = Limit::new(8, 2);
+    catalog.quotas.cores = Limit::new(20, 9);
+    catalog.quotas.floating_ips = Limit::new(4, 3);
+    catalog.quotas.volumes = Limit::new(10, 9);
+    let sim = Simulator::start(SimulatorConfig::new().catalog(catalog))
+        .await
+        .unwrap();
+    let template = ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+        .flavor_id("m1.small")
+        .master_flavor_id("m1.large")
+        .external_network_id("public");
+    // 3 masters (2 vCPU each) + 4 workers (1 vCPU each) = 7 servers, 10 vCPUs (fits: 9 + 10
+    // ≤ 20), 7 floating IPs.
+    let cluster = ClusterCreate::new("t").master_count(3u32).node_count(4u32);
+    let found = findings(&sim, &template, Some(&cluster)).await;
+    let quota: Vec<_> = found
+        .iter()
+        .filter(|f| f.code == "MAGNUM-CLOUD-QUOTA")
+        .map(|f| (f.field.as_str(), f.message.as_str()))
+        .collect();
+    assert_eq!(
+        quota,
+        [
+            (
+                "quota.compute.instances",
+                "Nova quota: the cluster needs 7 instances; 2 of 8 are in use, so 6 remain."
+            ),
+            (
+                "quota.network.floatingip",
+                "Neutron quota: the cluster needs 7 floating IPs; 3 of 4 are in use, so 1 remain."
+            ),
+        ]
+    );
+
+    // Without floating IPs and with fewer workers it fits; no volumes → Cinder not asked.
+    let small = ClusterCreate::new("t")
+        .master_count(1u32)
+        .node_count(2u32)
+        .floating_ip_enabled(false);
+    let found = findings(&sim, &template, Some(&small)).await;
+    assert!(
+        !found.iter().any(|f| f.code == "MAGNUM-CLOUD-QUOTA"),
+        "{found:?}"
+    );
+    // Docker volumes on 3 servers with 1 volume left.
+    let with_volumes = template.clone().docker_volume_size(10u32);
+    let found = findings(&sim, &with_volumes, Some(&small)).await;
+    let fields: Vec<_> = found
+        .iter()
+        .filter(|f| f.code == "MAGNUM-CLOUD-QUOTA")
+        .map(|f| f.field.as_str())
+        .collect();
+    assert_eq!(fields, ["quota.volume.volumes"]);
+    sim.stop().await;
+}

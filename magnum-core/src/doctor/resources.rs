@@ -4,7 +4,8 @@
 //! the flavors (existence, a 0 GB root disk without `boot_volume_size`, a control plane too
 //! small for Kubernetes), the keypair as *this* user sees it (keypairs are per user), the
 //! external network (must exist once among `router:external` networks), the fixed network and
-//! subnet, and the Cinder volume types the volumes will use. Endpoints come from
+//! subnet, the Cinder volume types the volumes will use, and the project's quotas in Nova,
+//! Neutron, Cinder and Octavia against what the cluster will take. Endpoints come from
 //! the token's catalog; a service missing from it is a finding, not an error.
 
 use std::time::Duration;
@@ -26,6 +27,7 @@ struct Lookup<'a> {
     catalog: crate::keystone::Catalog<'a>,
     region: Option<&'a str>,
     interface: Interface,
+    project_id: Option<String>,
 }
 
 impl Lookup<'_> {
@@ -406,6 +408,7 @@ pub async fn check_resources(
         catalog: issued.info().catalog(),
         region: cloud.region.as_deref(),
         interface: cloud.interface,
+        project_id: issued.info().project.as_ref().map(|p| p.id.clone()),
     };
     let mut f = Findings(Vec::new());
     check_image(&mut f, &lookup, &template.image_id).await?;
@@ -482,5 +485,224 @@ pub async fn check_resources(
         volumes.push(("labels.boot_volume_type", label("boot_volume_type")));
     }
     check_volume_types(&mut f, &lookup, &volumes).await?;
+    let masters = cluster.and_then(|c| c.master_count).unwrap_or(1);
+    let nodes = cluster.and_then(|c| c.node_count).unwrap_or(1);
+    let floating = cluster
+        .and_then(|c| c.floating_ip_enabled)
+        .or(template.floating_ip_enabled)
+        .unwrap_or(true);
+    let master_lb = cluster
+        .and_then(|c| c.master_lb_enabled)
+        .or(template.master_lb_enabled)
+        .unwrap_or(false);
+    let own_network = pick(
+        cluster.and_then(|c| c.fixed_network.as_ref()),
+        template.fixed_network.as_ref(),
+    )
+    .is_none();
+    let volume_size = |v: Option<&str>| v.and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+    let docker_gb = u64::from(
+        cluster
+            .and_then(|c| c.docker_volume_size)
+            .or(template.docker_volume_size)
+            .unwrap_or(0),
+    );
+    let etcd_gb = volume_size(label("etcd_volume_size"));
+    let boot_gb = volume_size(label("boot_volume_size"));
+    let servers = u64::from(masters) + u64::from(nodes);
+    let need = Consumption {
+        masters: u64::from(masters),
+        nodes: u64::from(nodes),
+        master_flavor,
+        flavor,
+        floating_ips: if floating { servers } else { 0 } + u64::from(master_lb && floating),
+        networks: u64::from(own_network),
+        routers: u64::from(own_network),
+        security_groups: 2,
+        ports: servers + u64::from(master_lb),
+        volumes: servers * u64::from(docker_gb > 0)
+            + u64::from(masters) * u64::from(etcd_gb > 0)
+            + servers * u64::from(boot_gb > 0),
+        gigabytes: servers * (docker_gb + boot_gb) + u64::from(masters) * etcd_gb,
+        load_balancers: u64::from(master_lb),
+    };
+    check_quotas(&mut f, &lookup, &need).await?;
     Ok(f.0)
+}
+
+/// What a cluster will take from the project's quotas (Magnum's templates: one server, port
+/// and — with floating IPs — floating IP per node, two security groups, a network and router
+/// unless an existing network is used, volumes per node, the API load balancer).
+struct Consumption<'a> {
+    masters: u64,
+    nodes: u64,
+    master_flavor: Option<&'a str>,
+    flavor: Option<&'a str>,
+    floating_ips: u64,
+    networks: u64,
+    routers: u64,
+    security_groups: u64,
+    ports: u64,
+    volumes: u64,
+    gigabytes: u64,
+    load_balancers: u64,
+}
+
+/// One quota against the need: a finding when `used + need > limit` (a negative limit is
+/// unlimited).
+#[allow(clippy::too_many_arguments)]
+fn quota(
+    f: &mut Findings,
+    service: &str,
+    resource: &str,
+    field: &str,
+    limit: Option<i64>,
+    used: i64,
+    need: u64,
+) {
+    let Some(limit) = limit.filter(|l| *l >= 0) else {
+        return;
+    };
+    let need = i64::try_from(need).unwrap_or(i64::MAX);
+    if need == 0 || used.saturating_add(need) <= limit {
+        return;
+    }
+    f.add(
+        "MAGNUM-CLOUD-QUOTA",
+        Severity::Error,
+        field,
+        format!(
+            "{service} quota: the cluster needs {need} {resource}; {used} of {limit} are in use, so {} remain.",
+            (limit - used).max(0)
+        ),
+        "Ask for a larger quota, delete unused resources, or make the cluster smaller (node_count, flavors, floating_ip_enabled=false).",
+        21,
+    );
+}
+
+async fn check_quotas(f: &mut Findings, lookup: &Lookup<'_>, need: &Consumption<'_>) -> Result<()> {
+    let number = |v: &Value| v.as_i64().or_else(|| v.as_str()?.parse().ok());
+    if lookup.has("compute") {
+        let limits = lookup.get("compute", "/limits").await?.unwrap_or_default();
+        let absolute = &limits["limits"]["absolute"];
+        let flavors = lookup
+            .get("compute", "/flavors/detail")
+            .await?
+            .and_then(|body| body["flavors"].as_array().cloned())
+            .unwrap_or_default();
+        let size = |wanted: Option<&str>| {
+            let wanted = wanted?;
+            let flavor = flavors.iter().find(|fl| {
+                fl["name"].as_str() == Some(wanted) || fl["id"].as_str() == Some(wanted)
+            })?;
+            Some((
+                flavor["vcpus"].as_u64().unwrap_or(0),
+                flavor["ram"].as_u64().unwrap_or(0),
+            ))
+        };
+        let (master_cores, master_ram) = size(need.master_flavor.or(need.flavor)).unwrap_or((0, 0));
+        let (node_cores, node_ram) = size(need.flavor).unwrap_or((0, 0));
+        let used = |key: &str| number(&absolute[key]).unwrap_or(0);
+        quota(
+            f,
+            "Nova",
+            "instances",
+            "quota.compute.instances",
+            number(&absolute["maxTotalInstances"]),
+            used("totalInstancesUsed"),
+            need.masters + need.nodes,
+        );
+        quota(
+            f,
+            "Nova",
+            "vCPUs",
+            "quota.compute.cores",
+            number(&absolute["maxTotalCores"]),
+            used("totalCoresUsed"),
+            need.masters * master_cores + need.nodes * node_cores,
+        );
+        quota(
+            f,
+            "Nova",
+            "MB of RAM",
+            "quota.compute.ram",
+            number(&absolute["maxTotalRAMSize"]),
+            used("totalRAMUsed"),
+            need.masters * master_ram + need.nodes * node_ram,
+        );
+    }
+    if let (true, Some(project)) = (lookup.has("network"), &lookup.project_id) {
+        let details = lookup
+            .get("network", &format!("/v2.0/quotas/{project}/details"))
+            .await?
+            .unwrap_or_default();
+        for (key, resource, wanted) in [
+            ("floatingip", "floating IPs", need.floating_ips),
+            ("network", "networks", need.networks),
+            ("router", "routers", need.routers),
+            ("security_group", "security groups", need.security_groups),
+            ("port", "ports", need.ports),
+        ] {
+            let entry = &details["quota"][key];
+            let used =
+                number(&entry["used"]).unwrap_or(0) + number(&entry["reserved"]).unwrap_or(0);
+            quota(
+                f,
+                "Neutron",
+                resource,
+                &format!("quota.network.{key}"),
+                number(&entry["limit"]),
+                used,
+                wanted,
+            );
+        }
+    }
+    if need.volumes > 0 && lookup.has("volumev3") {
+        let limits = lookup.get("volumev3", "/limits").await?.unwrap_or_default();
+        let absolute = &limits["limits"]["absolute"];
+        let used = |key: &str| number(&absolute[key]).unwrap_or(0);
+        quota(
+            f,
+            "Cinder",
+            "volumes",
+            "quota.volume.volumes",
+            number(&absolute["maxTotalVolumes"]),
+            used("totalVolumesUsed"),
+            need.volumes,
+        );
+        quota(
+            f,
+            "Cinder",
+            "GB of volumes",
+            "quota.volume.gigabytes",
+            number(&absolute["maxTotalVolumeGigabytes"]),
+            used("totalGigabytesUsed"),
+            need.gigabytes,
+        );
+    }
+    if let (true, true, Some(project)) = (
+        need.load_balancers > 0,
+        lookup.has("load-balancer"),
+        &lookup.project_id,
+    ) {
+        let quotas = lookup
+            .get("load-balancer", &format!("/v2/lbaas/quotas/{project}"))
+            .await?
+            .unwrap_or_default();
+        let listed = lookup
+            .get("load-balancer", "/v2/lbaas/loadbalancers")
+            .await?
+            .unwrap_or_default();
+        let used = listed["loadbalancers"].as_array().map_or(0, Vec::len);
+        quota(
+            f,
+            "Octavia",
+            "load balancers",
+            "quota.load-balancer.load_balancer",
+            number(&quotas["quota"]["load_balancer"]),
+            i64::try_from(used).unwrap_or(i64::MAX),
+            need.load_balancers,
+        );
+    }
+    Ok(())
 }

@@ -1,8 +1,9 @@
 //! The seeded cloud over HTTP, read-only and just enough for pre-flight tools: Glance
 //! `/image/v2/images` (name filter, get by id), Nova `/compute/v2.1/flavors/detail` and
 //! `/compute/v2.1/os-keypairs/{name}`, Neutron `/network/v2.0/networks` (`router:external`
-//! filter) and `/network/v2.0/subnets`, Cinder `/volume/v3/{project}/types`, in those services'
-//! own JSON shapes and 404 bodies. Every route needs a valid token, like the real services
+//! filter) and `/network/v2.0/subnets`, Cinder `/volume/v3/{project}/types`, and the quotas
+//! (Nova `/limits`, Neutron `/quotas/{project}/details`, Cinder `/limits`, Octavia
+//! `/lbaas/quotas/{project}`), in those services' own JSON shapes and 404 bodies. Every route needs a valid token, like the real services
 //! (checked once, by the router's layer in `mod.rs`).
 
 use std::collections::HashMap;
@@ -153,4 +154,50 @@ pub(crate) async fn volume_types(
         })
         .collect();
     Json(json!({ "volume_types": types })).into_response()
+}
+
+/// `GET /compute/v2.1/limits`: Nova's absolute limits from the catalog's quotas.
+pub(crate) async fn compute_limits(State(shared): State<Arc<Shared>>) -> Response {
+    let q = &shared.config.catalog.quotas;
+    Json(json!({"limits": {"rate": [], "absolute": {
+        "maxTotalInstances": q.instances.limit, "totalInstancesUsed": q.instances.used,
+        "maxTotalCores": q.cores.limit, "totalCoresUsed": q.cores.used,
+        "maxTotalRAMSize": q.ram.limit, "totalRAMUsed": q.ram.used,
+        "maxTotalKeypairs": 100, "maxServerMeta": 128,
+    }}}))
+    .into_response()
+}
+
+/// `GET /network/v2.0/quotas/{project}/details`.
+pub(crate) async fn network_quotas(State(shared): State<Arc<Shared>>) -> Response {
+    let q = &shared.config.catalog.quotas;
+    let entry = |l: &super::cloud::Limit| json!({"limit": l.limit, "used": l.used, "reserved": 0});
+    Json(json!({"quota": {
+        "floatingip": entry(&q.floating_ips), "network": entry(&q.networks),
+        "router": entry(&q.routers), "security_group": entry(&q.security_groups),
+        "port": entry(&q.ports),
+        "subnet": {"limit": 100, "used": 0, "reserved": 0},
+        "security_group_rule": {"limit": 100, "used": 0, "reserved": 0},
+    }}))
+    .into_response()
+}
+
+/// `GET /volume/v3/{project}/limits`.
+pub(crate) async fn volume_limits(State(shared): State<Arc<Shared>>) -> Response {
+    let q = &shared.config.catalog.quotas;
+    Json(json!({"limits": {"rate": [], "absolute": {
+        "maxTotalVolumes": q.volumes.limit, "totalVolumesUsed": q.volumes.used,
+        "maxTotalVolumeGigabytes": q.gigabytes.limit, "totalGigabytesUsed": q.gigabytes.used,
+    }}}))
+    .into_response()
+}
+
+/// `GET /load-balancer/v2/lbaas/quotas/{project}` (usage is the listing's length).
+pub(crate) async fn load_balancer_quotas(State(shared): State<Arc<Shared>>) -> Response {
+    let q = &shared.config.catalog.quotas;
+    Json(
+        json!({"quota": {"load_balancer": q.load_balancers.limit, "listener": -1,
+        "pool": -1, "health_monitor": -1, "member": -1}}),
+    )
+    .into_response()
 }

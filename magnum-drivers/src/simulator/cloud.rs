@@ -112,6 +112,72 @@ impl Subnet {
     }
 }
 
+/// One quota: the limit (negative: unlimited) and what is already in use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Limit {
+    /// The limit.
+    pub limit: i64,
+    /// In use.
+    pub used: i64,
+}
+
+impl Limit {
+    /// A limit with some of it in use.
+    pub fn new(limit: i64, used: i64) -> Self {
+        Self { limit, used }
+    }
+}
+
+/// The project's quotas as Nova, Neutron, Cinder and Octavia report them (the same for every
+/// project). Defaults are OpenStack's default quotas, nothing in use.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+#[serde(default)]
+pub struct Quotas {
+    /// Nova instances.
+    pub instances: Limit,
+    /// Nova vCPUs.
+    pub cores: Limit,
+    /// Nova RAM (MB).
+    pub ram: Limit,
+    /// Neutron floating IPs.
+    pub floating_ips: Limit,
+    /// Neutron networks.
+    pub networks: Limit,
+    /// Neutron routers.
+    pub routers: Limit,
+    /// Neutron security groups.
+    pub security_groups: Limit,
+    /// Neutron ports.
+    pub ports: Limit,
+    /// Cinder volumes.
+    pub volumes: Limit,
+    /// Cinder gigabytes.
+    pub gigabytes: Limit,
+    /// Octavia load balancers.
+    pub load_balancers: Limit,
+}
+
+impl Default for Quotas {
+    fn default() -> Self {
+        let free = |limit| Limit::new(limit, 0);
+        Self {
+            instances: free(10),
+            cores: free(20),
+            ram: free(51_200),
+            floating_ips: free(50),
+            networks: free(100),
+            routers: free(10),
+            security_groups: free(10),
+            ports: free(500),
+            volumes: free(10),
+            gigabytes: free(1000),
+            load_balancers: free(-1),
+        }
+    }
+}
+
 /// What the simulated Glance, Nova and Neutron hold. [`CloudCatalog::default`] is the seeded
 /// catalog listed in `docs/simulator.md`; `magnum-sim --catalog FILE` reads one from JSON
 /// (`magnum-sim --print-catalog` prints the default in that format). Missing lists are empty.
@@ -131,6 +197,8 @@ pub struct CloudCatalog {
     pub subnets: Vec<Subnet>,
     /// Cinder volume type names (empty: Magnum's "Valid volume type could not be found.").
     pub volume_types: Vec<String>,
+    /// The project's quotas (Nova, Neutron, Cinder, Octavia).
+    pub quotas: Quotas,
 }
 
 impl Default for CloudCatalog {
@@ -168,6 +236,7 @@ impl Default for CloudCatalog {
                 isolated
             }],
             volume_types: vec!["__DEFAULT__".into(), "ssd".into()],
+            quotas: Quotas::default(),
         }
     }
 }

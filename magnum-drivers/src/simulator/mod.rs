@@ -41,7 +41,7 @@ use magnum_core::Microversion;
 use magnum_core::ca::{CaOptions, KeyType, MemoryCertStore};
 use tokio::sync::{Mutex, oneshot};
 
-pub use cloud::CloudCatalog;
+pub use cloud::{CloudCatalog, Limit, Quotas};
 pub use keystone::{AuthContext, SimAppCredential, SimUser};
 
 use crate::conductor::Conductor;
@@ -693,6 +693,16 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/network/v2.0/networks", get(api_cloud::networks))
         .route("/network/v2.0/subnets", get(api_cloud::subnets))
         .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
+        .route("/compute/v2.1/limits", get(api_cloud::compute_limits))
+        .route(
+            "/network/v2.0/quotas/{project}/details",
+            get(api_cloud::network_quotas),
+        )
+        .route("/volume/v3/{project}/limits", get(api_cloud::volume_limits))
+        .route(
+            "/load-balancer/v2/lbaas/quotas/{project}",
+            get(api_cloud::load_balancer_quotas),
+        )
         .route(
             "/load-balancer/v2/lbaas/loadbalancers",
             get(api_octavia::load_balancers),
