@@ -167,6 +167,34 @@ async fn fixed_networks_and_volume_types_are_checked_where_the_cluster_will_use_
     assert!(found[0].message.contains("DHCP disabled"), "{found:?}");
     let with_dns = isolated.dns_nameserver("8.8.8.8");
     assert_eq!(findings(&sim, &with_dns, None).await.len(), 1);
+
+    // A network no router serves: the nodes would sit without egress until Heat times out.
+    let no_router =
+        ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes).fixed_network("isolated");
+    let found = findings(&sim, &no_router, None).await;
+    assert_eq!(codes(&found), [("MAGNUM-CLOUD-NO-ROUTER", "fixed_network")]);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(found[0].message.contains("has no router"), "{found:?}");
+    sim.stop().await;
+
+    // A router without an external gateway is no better.
+    let mut catalog = magnum_drivers::simulator::CloudCatalog::default();
+    for network in &mut catalog.networks {
+        if network.name == "private" {
+            network.router_gateway = Some(false);
+        }
+    }
+    let sim = Simulator::start(SimulatorConfig::new().catalog(catalog))
+        .await
+        .unwrap();
+    let template =
+        ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes).fixed_network("private");
+    let found = findings(&sim, &template, None).await;
+    assert_eq!(codes(&found), [("MAGNUM-CLOUD-NO-ROUTER", "fixed_network")]);
+    assert!(
+        found[0].message.contains("no external gateway"),
+        "{found:?}"
+    );
     sim.stop().await;
 
     // A cloud without any volume type: every volume the cluster needs would fail in the

@@ -335,6 +335,54 @@ fn check_subnet(f: &mut Findings, subnet: &Value, name: &str, template_dns: Opti
     }
 }
 
+/// An existing fixed network must reach the outside through a router with an external gateway:
+/// the nodes pull images and call Keystone, Magnum and Heat through it (pain point 14).
+async fn check_router_gateway(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    network_id: &str,
+    wanted: &str,
+) -> Result<()> {
+    let ports = lookup
+        .get(
+            "network",
+            &format!("/v2.0/ports?network_id={network_id}&device_owner=network:router_interface"),
+        )
+        .await?
+        .and_then(|body| body["ports"].as_array().cloned())
+        .unwrap_or_default();
+    let mut gateway = false;
+    for router in ports.iter().filter_map(|p| p["device_id"].as_str()) {
+        if let Some(body) = lookup
+            .get("network", &format!("/v2.0/routers/{router}"))
+            .await?
+        {
+            gateway |= !body["router"]["external_gateway_info"].is_null();
+        }
+    }
+    if gateway {
+        return Ok(());
+    }
+    let message = if ports.is_empty() {
+        format!(
+            "Fixed network {wanted} has no router: the nodes cannot reach the internet or the OpenStack APIs."
+        )
+    } else {
+        format!(
+            "The router of fixed network {wanted} has no external gateway: the nodes cannot reach the internet or the OpenStack APIs."
+        )
+    };
+    f.add(
+        "MAGNUM-CLOUD-NO-ROUTER",
+        Severity::Warning,
+        "fixed_network",
+        message,
+        "Attach the network's subnet to a router with an external gateway (`openstack router add subnet`, `openstack router set --external-gateway`), or let Magnum create the network (no fixed_network).",
+        14,
+    );
+    Ok(())
+}
+
 /// Magnum's fixed network / subnet lookups (name or id; several with one name answer 409).
 async fn check_fixed(
     f: &mut Findings,
@@ -366,6 +414,11 @@ async fn check_fixed(
     } else {
         "subnet"
     };
+    if let ([network], "networks") = (matching.as_slice(), collection) {
+        if let Some(id) = network["id"].as_str() {
+            check_router_gateway(f, lookup, id, wanted).await?;
+        }
+    }
     let message = match matches {
         1 => return Ok(()),
         0 => format!("Unable to find fixed {what} {wanted}."),

@@ -201,3 +201,55 @@ pub(crate) async fn load_balancer_quotas(State(shared): State<Arc<Shared>>) -> R
     )
     .into_response()
 }
+
+/// `GET /network/v2.0/ports?network_id=&device_owner=network:router_interface`: the router
+/// interface of a network that has a router (device id `router-<network id>`).
+pub(crate) async fn ports(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let owner_ok = query
+        .get("device_owner")
+        .is_none_or(|o| o == "network:router_interface");
+    let ports: Vec<Value> = shared
+        .config
+        .catalog
+        .networks
+        .iter()
+        .filter(|n| n.router_gateway.is_some() && owner_ok)
+        .filter(|n| query.get("network_id").is_none_or(|id| &n.id == id))
+        .map(|n| {
+            json!({"id": format!("port-{}", n.id), "network_id": n.id,
+                   "device_owner": "network:router_interface", "device_id": format!("router-{}", n.id)})
+        })
+        .collect();
+    Json(json!({ "ports": ports })).into_response()
+}
+
+/// `GET /network/v2.0/routers/{id}`.
+pub(crate) async fn router(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> Response {
+    let found = shared.config.catalog.networks.iter().find_map(|n| {
+        let gateway = n.router_gateway?;
+        (id == format!("router-{}", n.id)).then_some((n, gateway))
+    });
+    match found {
+        Some((n, gateway)) => {
+            let external = shared.config.catalog.networks.iter().find(|x| x.external);
+            let info = match (gateway, external) {
+                (true, Some(ext)) => json!({"network_id": ext.id, "enable_snat": true}),
+                _ => Value::Null,
+            };
+            Json(
+                json!({"router": {"id": id, "name": format!("{}-router", n.name),
+                                   "status": "ACTIVE", "external_gateway_info": info}}),
+            )
+            .into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"NeutronError": {"type": "RouterNotFound",
+                "message": format!("Router {id} could not be found"), "detail": ""}})),
+        )
+            .into_response(),
+    }
+}

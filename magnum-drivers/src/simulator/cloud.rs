@@ -67,15 +67,20 @@ pub struct Network {
     /// `router:external`.
     #[serde(default)]
     pub external: bool,
+    /// The router on this network: `None` = no router interface; `Some(true)` = a router with
+    /// an external gateway; `Some(false)` = a router without one.
+    #[serde(default)]
+    pub router_gateway: Option<bool>,
 }
 
 impl Network {
-    /// A network.
+    /// A network (no router).
     pub fn new(id: impl Into<String>, name: impl Into<String>, external: bool) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
             external,
+            router_gateway: None,
         }
     }
 }
@@ -227,7 +232,12 @@ impl Default for CloudCatalog {
             keypairs: vec!["kp".into()],
             networks: vec![
                 Network::new(id(101), "public", true),
-                Network::new(id(102), "private", false),
+                {
+                    let mut private = Network::new(id(102), "private", false);
+                    private.router_gateway = Some(true);
+                    private
+                },
+                Network::new(id(103), "isolated", false),
             ],
             subnets: vec![Subnet::new(id(201), "private-subnet"), {
                 let mut isolated = Subnet::new(id(202), "isolated-subnet");

@@ -692,6 +692,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
         .route("/network/v2.0/networks", get(api_cloud::networks))
         .route("/network/v2.0/subnets", get(api_cloud::subnets))
+        .route("/network/v2.0/ports", get(api_cloud::ports))
+        .route("/network/v2.0/routers/{id}", get(api_cloud::router))
         .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
         .route("/compute/v2.1/limits", get(api_cloud::compute_limits))
         .route(
