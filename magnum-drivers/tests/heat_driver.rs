@@ -286,6 +286,15 @@ async fn create_scale_nodegroup_and_delete_through_real_heat() {
         stack.parameters["dns_nameserver"], "192.0.2.53",
         "Heat keeps what Magnum's mapping computed"
     );
+    assert_eq!(
+        stack.parameters["auth_url"]
+            .as_str()
+            .map(|u| u.trim_end_matches('/')),
+        Some(common::keystone().trim_end_matches('/')),
+        "where the nodes authenticate, from the session"
+    );
+    assert_eq!(stack.parameters["region_name"], "RegionOne");
+    assert_eq!(stack.parameters["octavia_enabled"], "False");
 
     // Scale the default workers 2 → 3 through the conductor (Magnum's resize).
     s.conductor

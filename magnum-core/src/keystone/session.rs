@@ -248,6 +248,11 @@ impl KeystoneSession {
         &self.inner.auth_url
     }
 
+    /// The region whose endpoints this session uses (`None`: the catalog's only or first).
+    pub fn region(&self) -> Option<&str> {
+        self.inner.region.as_deref()
+    }
+
     /// The scope this session requests.
     pub fn scope(&self) -> &Scope {
         &self.inner.scope

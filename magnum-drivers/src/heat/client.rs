@@ -280,10 +280,30 @@ impl HeatClient {
     /// # Errors
     /// [`HeatError`]; a vanished stack is `is_not_found()`.
     pub async fn get_stack(&self, stack: &StackRef) -> Result<Stack, HeatError> {
+        self.read_stack(stack, true).await
+    }
+
+    /// `GET /stacks/{name}/{id}?resolve_outputs=False`: status and parameters without
+    /// evaluating outputs — what a poller asks while a stack is still being built (resolving
+    /// outputs mid-create makes Heat read half-built nested stacks; Magnum's poller does the
+    /// same).
+    ///
+    /// # Errors
+    /// [`HeatError`]; a vanished stack is `is_not_found()`.
+    pub async fn get_stack_status(&self, stack: &StackRef) -> Result<Stack, HeatError> {
+        self.read_stack(stack, false).await
+    }
+
+    async fn read_stack(&self, stack: &StackRef, outputs: bool) -> Result<Stack, HeatError> {
+        let query = if outputs {
+            ""
+        } else {
+            "?resolve_outputs=False"
+        };
         let (_, text) = self
             .call(
                 Method::GET,
-                &format!("stacks/{}/{}", stack.name, stack.id),
+                &format!("stacks/{}/{}{query}", stack.name, stack.id),
                 None,
             )
             .await?;

@@ -140,6 +140,45 @@ enum Definition {
     SwarmMode,
 }
 
+/// What a stack needs from the cloud rather than from the cluster (Magnum's `get_params`
+/// extras): where the nodes authenticate and find Magnum, the region their cloud provider uses,
+/// and whether Octavia exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CloudContext {
+    /// Keystone's URL (`auth_url`).
+    pub auth_url: Option<String>,
+    /// Magnum's public endpoint (`magnum_url`).
+    pub magnum_url: Option<String>,
+    /// The region (`region_name`; Magnum's pain point 12 when it is missing).
+    pub region_name: Option<String>,
+    /// The catalog lists Octavia (`octavia_enabled`; LB environment files).
+    pub octavia: bool,
+}
+
+impl CloudContext {
+    /// A context with only the Octavia flag (tests, clouds known in advance).
+    pub fn with_octavia(octavia: bool) -> Self {
+        Self {
+            octavia,
+            ..Self::default()
+        }
+    }
+
+    fn apply(&self, parameters: &mut Map<String, Value>) {
+        for (key, value) in [
+            ("auth_url", &self.auth_url),
+            ("magnum_url", &self.magnum_url),
+            ("region_name", &self.region_name),
+        ] {
+            if let Some(value) = value {
+                parameters.insert(key.into(), json!(value));
+            }
+        }
+        parameters.insert("octavia_enabled".into(), json!(self.octavia));
+    }
+}
+
 /// A Heat driver: the triples it serves, its templates, credentials and options.
 pub struct HeatDriver {
     keys: Vec<DriverKey>,
@@ -347,11 +386,11 @@ impl HeatDriver {
     pub fn cluster_stack_request(
         &self,
         cluster: &ClusterRecord,
-        octavia: bool,
+        cloud: &CloudContext,
         short_id: &str,
     ) -> Result<StackCreate, DriverError> {
-        let shape = self.shape(cluster, octavia);
-        let (parameters, files) = match self.definition {
+        let shape = self.shape(cluster, cloud.octavia);
+        let (mut parameters, files) = match self.definition {
             Definition::FedoraCoreosKubernetes => {
                 let mut parameters = fcos_parameters(&cluster.template, cluster)?;
                 parameters.insert("is_cluster_stack".into(), json!(true));
@@ -362,6 +401,7 @@ impl HeatDriver {
                 shape.swarm_mode_environment_files(),
             ),
         };
+        cloud.apply(&mut parameters);
         self.stack_create(
             stack_name(&cluster.name, short_id),
             &parameters,
@@ -381,7 +421,7 @@ impl HeatDriver {
         cluster: &ClusterRecord,
         nodegroup: &NodeGroupRecord,
         cluster_stack: &Stack,
-        octavia: bool,
+        cloud: &CloudContext,
         short_id: &str,
     ) -> Result<StackCreate, DriverError> {
         if self.definition == Definition::SwarmMode {
@@ -414,7 +454,8 @@ impl HeatDriver {
                 parameters.insert(param.into(), value.clone());
             }
         }
-        let mut shape = self.shape(cluster, octavia);
+        cloud.apply(&mut parameters);
+        let mut shape = self.shape(cluster, cloud.octavia);
         shape.docker_volume = nodegroup.docker_volume_size.is_some_and(|s| s > 0);
         let files = shape.environment_files();
         self.stack_create(
@@ -439,6 +480,20 @@ impl HeatDriver {
         match self.options.octavia {
             Some(present) => present,
             None => session.endpoint("load-balancer").await.is_ok(),
+        }
+    }
+
+    /// The cloud as `session` sees it: Keystone, Magnum's endpoint, the region, Octavia.
+    async fn cloud(&self, session: &KeystoneSession) -> CloudContext {
+        CloudContext {
+            auth_url: Some(session.auth_url().as_str().trim_end_matches('/').to_owned()),
+            magnum_url: session
+                .endpoint("container-infra")
+                .await
+                .ok()
+                .map(|u| u.as_str().trim_end_matches('/').to_owned()),
+            region_name: session.region().map(str::to_owned),
+            octavia: self.octavia(session).await,
         }
     }
 
@@ -495,6 +550,17 @@ impl HeatDriver {
         heat.get_stack(&stack).await
     }
 
+    /// Magnum's poller read: status first without outputs; outputs only once the stack has
+    /// settled.
+    async fn poll(&self, heat: &HeatClient, stack_id: &str) -> Result<Stack, HeatError> {
+        let stack = self.locate(heat, stack_id).await?;
+        let status = heat.get_stack_status(&stack).await?;
+        if status.stack_status.ends_with("_IN_PROGRESS") {
+            return Ok(status);
+        }
+        heat.get_stack(&stack).await
+    }
+
     async fn update_stack(
         &self,
         cluster: &mut ClusterRecord,
@@ -542,8 +608,8 @@ impl Driver for HeatDriver {
         _timeout: Duration,
     ) -> Result<(), DriverError> {
         let (heat, session) = self.heat(cluster).await?;
-        let octavia = self.octavia(&session).await;
-        let request = self.cluster_stack_request(cluster, octavia, &fresh_short_id()?)?;
+        let cloud = self.cloud(&session).await;
+        let request = self.cluster_stack_request(cluster, &cloud, &fresh_short_id()?)?;
         let stack = heat
             .create_stack(&request)
             .await
@@ -727,7 +793,7 @@ impl Driver for HeatDriver {
         }
         for id in ids {
             let on_stack = |n: &&mut NodeGroupRecord| n.stack_id.as_deref() == Some(id.as_str());
-            match self.get(&heat, &id).await {
+            match self.poll(&heat, &id).await {
                 Err(e) if e.is_not_found() => {
                     for ng in cluster.nodegroups.iter_mut().filter(on_stack) {
                         if let Some((status, reason)) = status_when_stack_missing(&ng.status, &id) {
@@ -798,12 +864,12 @@ impl Driver for HeatDriver {
             .get(&heat, &cluster_stack_id)
             .await
             .map_err(|e| heat_failure(cluster, e))?;
-        let octavia = self.octavia(&session).await;
+        let cloud = self.cloud(&session).await;
         let request = self.nodegroup_stack_request(
             cluster,
             &target,
             &cluster_stack,
-            octavia,
+            &cloud,
             &fresh_short_id()?,
         )?;
         let stack = heat
@@ -910,8 +976,27 @@ mod tests {
         template["master_lb_enabled"] = json!(true);
         template["docker_volume_size"] = json!(20);
         let request = d
-            .cluster_stack_request(&cluster(template), true, "abcdefghijkl")
+            .cluster_stack_request(
+                &cluster(template),
+                &CloudContext {
+                    auth_url: Some("https://keystone.example.com/v3".into()),
+                    magnum_url: Some("https://magnum.example.com/v1".into()),
+                    region_name: Some("RegionTwo".into()),
+                    octavia: true,
+                },
+                "abcdefghijkl",
+            )
             .expect("request");
+        assert_eq!(
+            request.parameters["auth_url"],
+            "https://keystone.example.com/v3"
+        );
+        assert_eq!(
+            request.parameters["magnum_url"],
+            "https://magnum.example.com/v1"
+        );
+        assert_eq!(request.parameters["region_name"], "RegionTwo");
+        assert_eq!(request.parameters["octavia_enabled"], true);
         assert_eq!(request.name, "my-cluster-prod-abcdefghijkl");
         assert_eq!(request.timeout_mins, 60, "0 means the 60-minute default");
         assert_eq!(
@@ -953,7 +1038,11 @@ mod tests {
                 .file("x.yaml", "{}"),
         );
         let request = d
-            .cluster_stack_request(&cluster(base()), false, "abcdefghijkl")
+            .cluster_stack_request(
+                &cluster(base()),
+                &CloudContext::with_octavia(false),
+                "abcdefghijkl",
+            )
             .expect("request");
         assert_eq!(
             request.environment_files.last().map(String::as_str),
@@ -988,7 +1077,13 @@ mod tests {
         }))
         .expect("stack");
         let request = d
-            .nodegroup_stack_request(&cluster, &gpu, &stack, true, "abcdefghijkl")
+            .nodegroup_stack_request(
+                &cluster,
+                &gpu,
+                &stack,
+                &CloudContext::with_octavia(true),
+                "abcdefghijkl",
+            )
             .expect("request");
         assert_eq!(request.name, "my-cluster-prod-gpu-worke-abcdefghijkl");
         let p = &request.parameters;
@@ -1003,7 +1098,13 @@ mod tests {
 
         let master = NodeGroupRecord::new("m", "more-masters", "master", 1);
         let err = d
-            .nodegroup_stack_request(&cluster, &master, &stack, true, "x")
+            .nodegroup_stack_request(
+                &cluster,
+                &master,
+                &stack,
+                &CloudContext::with_octavia(true),
+                "x",
+            )
             .expect_err("masters");
         assert!(matches!(err, DriverError::InvalidParameter(_)));
     }
@@ -1014,7 +1115,7 @@ mod tests {
         let mut template = base();
         template["external_network_id"] = Value::Null;
         let err = d
-            .cluster_stack_request(&cluster(template), true, "abcdefghijkl")
+            .cluster_stack_request(&cluster(template), &CloudContext::default(), "abcdefghijkl")
             .expect_err("no external network");
         assert_eq!(
             err.to_string(),

@@ -15,7 +15,7 @@ pub mod poller;
 pub mod template;
 
 pub use client::{HeatClient, HeatError, Stack, StackCreate, StackRef};
-pub use driver::{HeatDriver, HeatDriverOptions, StackCredentials};
+pub use driver::{CloudContext, HeatDriver, HeatDriverOptions, StackCredentials};
 pub use environment::{StackShape, fip_environment_files};
 pub use naming::{nodegroup_stack_name, stack_name, timeout_mins};
 pub use outputs::{
