@@ -335,6 +335,7 @@ impl Conductor {
                             cluster: cluster.uuid.clone(),
                             trustee_user_id: trust.trustee_user_id.clone(),
                         });
+                        cluster.trust = Some(trust.clone());
                         resources.trust = Some(trust);
                     }
                     Err(why) => {

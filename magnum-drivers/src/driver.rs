@@ -181,6 +181,11 @@ pub struct ClusterRecord {
     pub coe_version: Option<String>,
     /// Nodegroups (the two defaults first).
     pub nodegroups: Vec<NodeGroupRecord>,
+    /// The trust the conductor made for the cluster's in-cluster credentials, handed to the
+    /// driver for the operation at hand (Heat drivers pass it to the nodes as hidden stack
+    /// parameters). Never serialized; `Debug` hides the password.
+    #[serde(skip)]
+    pub trust: Option<magnum_core::keystone::trust::ClusterTrust>,
 }
 
 impl ClusterRecord {
@@ -208,6 +213,7 @@ impl ClusterRecord {
             stack_id: None,
             coe_version: None,
             nodegroups: Vec::new(),
+            trust: None,
         }
     }
 

@@ -294,6 +294,23 @@ async fn create_scale_nodegroup_and_delete_through_real_heat() {
         "where the nodes authenticate, from the session"
     );
     assert_eq!(stack.parameters["region_name"], "RegionOne");
+    let trust = resources.trust.as_ref().unwrap();
+    assert_eq!(
+        stack.parameters["trustee_username"],
+        trust.trustee_username.as_str()
+    );
+    assert_eq!(
+        stack.parameters["trustee_user_id"],
+        trust.trustee_user_id.as_str()
+    );
+    assert_eq!(
+        (
+            stack.parameters["trustee_password"].as_str(),
+            stack.parameters["trust_id"].as_str()
+        ),
+        (Some("******"), Some("******")),
+        "the trust's secrets reach the stack as hidden parameters"
+    );
     assert_eq!(stack.parameters["octavia_enabled"], "False");
 
     // Scale the default workers 2 → 3 through the conductor (Magnum's resize).

@@ -35,6 +35,13 @@ pub struct ClusterTrust {
     pub roles: Vec<String>,
 }
 
+/// The same trust: same trust id and trustee (the password is not compared).
+impl PartialEq for ClusterTrust {
+    fn eq(&self, other: &Self) -> bool {
+        self.trust_id == other.trust_id && self.trustee_user_id == other.trustee_user_id
+    }
+}
+
 impl fmt::Debug for ClusterTrust {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClusterTrust")

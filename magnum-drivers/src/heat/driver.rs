@@ -402,6 +402,18 @@ impl HeatDriver {
             ),
         };
         cloud.apply(&mut parameters);
+        if let Some(trust) = &cluster.trust {
+            // Hidden parameters in the templates: Heat shows them as "******".
+            for (key, value) in [
+                ("trustee_domain_id", trust.trustee_domain_id.as_str()),
+                ("trustee_user_id", trust.trustee_user_id.as_str()),
+                ("trustee_username", trust.trustee_username.as_str()),
+                ("trustee_password", trust.trustee_password.expose_secret()),
+                ("trust_id", trust.trust_id.as_str()),
+            ] {
+                parameters.insert(key.into(), json!(value));
+            }
+        }
         self.stack_create(
             stack_name(&cluster.name, short_id),
             &parameters,

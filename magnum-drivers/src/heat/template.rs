@@ -143,7 +143,8 @@ impl TemplateSet {
     ///
     /// Parameters the main template does not declare are declared (typed by their value, with an
     /// empty default); a `node_config` resource (`OS::Heat::Value`) maps every declared parameter
-    /// but the [`SCALE_PARAMETERS`] to its value, for the nodes. With `custom_constraints` false, `custom_constraint`s are
+    /// but the [`SCALE_PARAMETERS`] and `hidden` ones (their values would show in the resource's
+    /// attributes) to its value, for the nodes. With `custom_constraints` false, `custom_constraint`s are
     /// removed from every template.
     ///
     /// # Errors
@@ -181,7 +182,9 @@ impl TemplateSet {
             }
         }
         let node_config: Map<String, Value> = declared
-            .keys()
+            .iter()
+            .filter(|(_, schema)| schema["hidden"] != Value::Bool(true))
+            .map(|(name, _)| name)
             .filter(|name| !SCALE_PARAMETERS.contains(&name.as_str()))
             .map(|name| (name.clone(), json!({"get_param": name})))
             .collect();
@@ -319,6 +322,10 @@ mod tests {
         assert!(
             node_config.get("number_of_minions").is_none(),
             "a resize must not change the nodes' user data"
+        );
+        assert!(
+            node_config.get("trustee_password").is_none() && node_config.get("trust_id").is_none(),
+            "hidden parameters stay hidden"
         );
         let master: Value =
             serde_json::from_str(rendered.files["kubemaster.yaml"].as_str().expect("text"))
