@@ -344,3 +344,62 @@ async fn quotas_are_checked_against_what_the_cluster_will_take() {
     assert_eq!(fields, ["quota.volume.volumes"]);
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn load_balancer_providers_algorithms_and_zones() {
+    let sim = Simulator::start(SimulatorConfig::new()).await.unwrap();
+    let base = || {
+        ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+            .flavor_id("m1.small")
+            .master_flavor_id("m1.large")
+            .external_network_id("public")
+            .master_lb_enabled(true)
+    };
+    let codes_of = |found: &[Finding]| -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| f.code != "MAGNUM-CLOUD-QUOTA")
+            .map(|f| format!("{} {}", f.code, f.field))
+            .collect()
+    };
+    // The defaults (amphora, ROUND_ROBIN) are fine.
+    assert!(codes_of(&findings(&sim, &base(), None).await).is_empty());
+    // A provider Octavia does not have.
+    let found = findings(&sim, &base().label("octavia_provider", "f5"), None).await;
+    assert_eq!(
+        codes_of(&found),
+        ["MAGNUM-CLOUD-OCTAVIA-PROVIDER labels.octavia_provider"]
+    );
+    assert_eq!(
+        found[0].message,
+        "Octavia has no provider f5 (enabled: amphora, ovn)."
+    );
+    // ovn with the default ROUND_ROBIN: refused; with SOURCE_IP_PORT: fine.
+    let ovn = base().label("octavia_provider", "ovn");
+    assert_eq!(
+        codes_of(&findings(&sim, &ovn, None).await),
+        ["MAGNUM-CLOUD-OCTAVIA-ALGORITHM labels.octavia_lb_algorithm"]
+    );
+    let ovn_ok = ovn.label("octavia_lb_algorithm", "SOURCE_IP_PORT");
+    assert!(codes_of(&findings(&sim, &ovn_ok, None).await).is_empty());
+    // A zone Nova (and, with volumes, Cinder) does not offer.
+    let zoned = base()
+        .label("availability_zone", "az-9")
+        .docker_volume_size(10u32);
+    let found = findings(&sim, &zoned, None).await;
+    assert_eq!(
+        codes_of(&found),
+        [
+            "MAGNUM-CLOUD-AVAILABILITY-ZONE labels.availability_zone",
+            "MAGNUM-CLOUD-AVAILABILITY-ZONE labels.availability_zone"
+        ]
+    );
+    assert_eq!(
+        found[0].message,
+        "Nova has no available zone az-9 (available: nova)."
+    );
+    assert!(found[1].message.starts_with("Cinder"));
+    let nova = base().label("availability_zone", "nova");
+    assert!(codes_of(&findings(&sim, &nova, None).await).is_empty());
+    sim.stop().await;
+}

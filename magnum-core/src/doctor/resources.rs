@@ -580,7 +580,128 @@ pub async fn check_resources(
         load_balancers: u64::from(master_lb),
     };
     check_quotas(&mut f, &lookup, &need).await?;
+    check_load_balancer_options(
+        &mut f,
+        &lookup,
+        master_lb,
+        label("octavia_provider"),
+        label("octavia_lb_algorithm"),
+    )
+    .await?;
+    if let Some(zone) = label("availability_zone").filter(|z| !z.is_empty()) {
+        check_availability_zone(&mut f, &lookup, zone, need.volumes > 0).await?;
+    }
     Ok(f.0)
+}
+
+/// Octavia's providers and what they support: the provider the cluster's load balancers will
+/// use (label `octavia_provider`, else `amphora`) must be enabled, and the `ovn` provider only
+/// balances with `SOURCE_IP_PORT` (label `octavia_lb_algorithm`, else `ROUND_ROBIN`).
+async fn check_load_balancer_options(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    master_lb: bool,
+    provider_label: Option<&str>,
+    algorithm_label: Option<&str>,
+) -> Result<()> {
+    let provider_label = provider_label.filter(|v| !v.is_empty());
+    let algorithm_label = algorithm_label.filter(|v| !v.is_empty());
+    if !master_lb && provider_label.is_none() && algorithm_label.is_none() {
+        return Ok(());
+    }
+    if !lookup.has("load-balancer") {
+        return Ok(());
+    }
+    let provider = provider_label.unwrap_or("amphora");
+    let algorithm = algorithm_label.unwrap_or("ROUND_ROBIN");
+    let listed = lookup
+        .get("load-balancer", "/v2/lbaas/providers")
+        .await?
+        .and_then(|body| body["providers"].as_array().cloned())
+        .unwrap_or_default();
+    let names: Vec<&str> = listed.iter().filter_map(|p| p["name"].as_str()).collect();
+    if !names.is_empty() && !names.contains(&provider) {
+        f.add(
+            "MAGNUM-CLOUD-OCTAVIA-PROVIDER",
+            Severity::Error,
+            "labels.octavia_provider",
+            format!(
+                "Octavia has no provider {provider} (enabled: {}).",
+                names.join(", ")
+            ),
+            "Set the label octavia_provider to one of Octavia's providers (`openstack loadbalancer provider list`).",
+            6,
+        );
+    }
+    const ALGORITHMS: [&str; 4] = [
+        "ROUND_ROBIN",
+        "LEAST_CONNECTIONS",
+        "SOURCE_IP",
+        "SOURCE_IP_PORT",
+    ];
+    if !ALGORITHMS.contains(&algorithm) {
+        f.add(
+            "MAGNUM-CLOUD-OCTAVIA-ALGORITHM",
+            Severity::Error,
+            "labels.octavia_lb_algorithm",
+            format!(
+                "{algorithm} is not an Octavia load-balancing algorithm ({}).",
+                ALGORITHMS.join(", ")
+            ),
+            "Use one of Octavia's algorithms.",
+            6,
+        );
+    } else if provider == "ovn" && algorithm != "SOURCE_IP_PORT" {
+        f.add(
+            "MAGNUM-CLOUD-OCTAVIA-ALGORITHM",
+            Severity::Error,
+            "labels.octavia_lb_algorithm",
+            format!("The ovn provider balances only with SOURCE_IP_PORT; {algorithm} pools are refused, and the API load balancer fails inside Heat."),
+            "Set the label octavia_lb_algorithm=SOURCE_IP_PORT with octavia_provider=ovn.",
+            6,
+        );
+    }
+    Ok(())
+}
+
+/// The label `availability_zone` must name a Nova zone (the servers) and, when the cluster
+/// uses volumes, a Cinder zone (its volumes are created in the same zone).
+async fn check_availability_zone(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    zone: &str,
+    volumes: bool,
+) -> Result<()> {
+    let mut services = vec![("compute", "Nova")];
+    if volumes {
+        services.push(("volumev3", "Cinder"));
+    }
+    for (service, name) in services {
+        if !lookup.has(service) {
+            continue;
+        }
+        let listed = lookup
+            .get(service, "/os-availability-zone")
+            .await?
+            .and_then(|body| body["availabilityZoneInfo"].as_array().cloned())
+            .unwrap_or_default();
+        let zones: Vec<&str> = listed
+            .iter()
+            .filter(|z| z["zoneState"]["available"].as_bool() != Some(false))
+            .filter_map(|z| z["zoneName"].as_str())
+            .collect();
+        if !zones.is_empty() && !zones.contains(&zone) {
+            f.add(
+                "MAGNUM-CLOUD-AVAILABILITY-ZONE",
+                Severity::Error,
+                "labels.availability_zone",
+                format!("{name} has no available zone {zone} (available: {}).", zones.join(", ")),
+                "Use a zone both Nova and Cinder offer (`openstack availability zone list --compute --volume`).",
+                22,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// What a cluster will take from the project's quotas (Magnum's templates: one server, port

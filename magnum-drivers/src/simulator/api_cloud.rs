@@ -253,3 +253,27 @@ pub(crate) async fn router(State(shared): State<Arc<Shared>>, Path(id): Path<Str
             .into_response(),
     }
 }
+
+/// `GET /load-balancer/v2/lbaas/providers`.
+pub(crate) async fn load_balancer_providers(State(shared): State<Arc<Shared>>) -> Response {
+    let providers: Vec<Value> = shared
+        .config
+        .catalog
+        .load_balancer_providers
+        .iter()
+        .map(|p| json!({"name": p, "description": format!("The {p} driver.")}))
+        .collect();
+    Json(json!({ "providers": providers })).into_response()
+}
+
+/// `GET /compute/v2.1/os-availability-zone` and `GET /volume/v3/{project}/os-availability-zone`.
+pub(crate) async fn availability_zones(State(shared): State<Arc<Shared>>) -> Response {
+    let zones: Vec<Value> = shared
+        .config
+        .catalog
+        .availability_zones
+        .iter()
+        .map(|z| json!({"zoneName": z, "zoneState": {"available": true}, "hosts": null}))
+        .collect();
+    Json(json!({ "availabilityZoneInfo": zones })).into_response()
+}

@@ -204,6 +204,10 @@ pub struct CloudCatalog {
     pub volume_types: Vec<String>,
     /// The project's quotas (Nova, Neutron, Cinder, Octavia).
     pub quotas: Quotas,
+    /// Octavia's enabled providers.
+    pub load_balancer_providers: Vec<String>,
+    /// Availability zones (Nova's and Cinder's).
+    pub availability_zones: Vec<String>,
 }
 
 impl Default for CloudCatalog {
@@ -247,6 +251,8 @@ impl Default for CloudCatalog {
             }],
             volume_types: vec!["__DEFAULT__".into(), "ssd".into()],
             quotas: Quotas::default(),
+            load_balancer_providers: vec!["amphora".into(), "ovn".into()],
+            availability_zones: vec!["nova".into()],
         }
     }
 }

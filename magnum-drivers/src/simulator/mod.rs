@@ -697,6 +697,18 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/volume/v3/{project}/types", get(api_cloud::volume_types))
         .route("/compute/v2.1/limits", get(api_cloud::compute_limits))
         .route(
+            "/compute/v2.1/os-availability-zone",
+            get(api_cloud::availability_zones),
+        )
+        .route(
+            "/volume/v3/{project}/os-availability-zone",
+            get(api_cloud::availability_zones),
+        )
+        .route(
+            "/load-balancer/v2/lbaas/providers",
+            get(api_cloud::load_balancer_providers),
+        )
+        .route(
             "/network/v2.0/quotas/{project}/details",
             get(api_cloud::network_quotas),
         )
