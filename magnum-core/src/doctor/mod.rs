@@ -1,5 +1,6 @@
 //! The doctor: explaining and preventing Magnum's known failures (`magnum-reference.md` §9).
-//! [`access`] checks who may change or use a template and fetch a cluster's certificates.
+//! [`access`] checks who may change or use a template and fetch a cluster's certificates;
+//! [`versions`] what the cloud's Magnum can do at its maximum microversion.
 //! [`preflight`] checks template and cluster requests locally (every finding in one pass);
 //! [`explain`] maps a failed cluster's `status_reason` and `faults` to a cause, who must act,
 //! and the fix; [`cloud`] checks what the user's token shows of the cloud (catalog, regions, auth
@@ -16,6 +17,7 @@ pub mod orphans;
 pub mod preflight;
 #[cfg(feature = "client")]
 pub mod resources;
+pub mod versions;
 
 pub use access::{check_certificate_access, check_template_update, check_template_use};
 pub use cloud::{CloudFacts, check_cloud};
