@@ -367,17 +367,16 @@ async fn orphans_report(
     Ok(left)
 }
 
-/// No cloud configured: a simulator cluster `name` whose Service got a load balancer.
-async fn demo_leftovers(
-    name: &str,
-) -> anyhow::Result<(Simulator, magnum_core::config::CloudConfig)> {
+/// No cloud configured: the embedded simulator (fast operations), a client for it and a
+/// template `demo`.
+async fn demo_simulator() -> anyhow::Result<(Simulator, Client, magnum_core::types::ClusterTemplate)>
+{
     let tick = Duration::from_millis(300);
     let sim = Simulator::start(SimulatorConfig::new().durations(tick, tick, tick)).await?;
     eprintln!(
         "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); demonstrating on the embedded simulator"
     );
-    let cloud = sim.cloud_config()?;
-    let client = Client::from_cloud(&cloud)?;
+    let client = Client::from_cloud(&sim.cloud_config()?)?;
     let template = Api::<magnum_core::types::ClusterTemplate>::new(client.clone())
         .create(
             &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
@@ -385,6 +384,15 @@ async fn demo_leftovers(
                 .external_network_id("public"),
         )
         .await?;
+    Ok((sim, client, template))
+}
+
+/// No cloud configured: a simulator cluster `name` whose Service got a load balancer.
+async fn demo_leftovers(
+    name: &str,
+) -> anyhow::Result<(Simulator, magnum_core::config::CloudConfig)> {
+    let (sim, client, template) = demo_simulator().await?;
+    let cloud = sim.cloud_config()?;
     let clusters: Api<Cluster> = Api::new(client);
     let created = clusters
         .create(&ClusterCreate::new(template.uuid.as_str()).name(name))
@@ -401,23 +409,7 @@ async fn demo_leftovers(
 
 /// No cloud configured: a simulator whose cluster `name` fails the way most clusters fail.
 async fn demo_failure(name: &str) -> anyhow::Result<(Simulator, Client)> {
-    let sim = Simulator::start(SimulatorConfig::new().durations(
-        Duration::from_millis(300),
-        Duration::from_millis(300),
-        Duration::from_millis(300),
-    ))
-    .await?;
-    eprintln!(
-        "doctor: no cloud configured (OS_CLOUD / OS_AUTH_URL); demonstrating on the embedded simulator"
-    );
-    let client = Client::from_cloud(&sim.cloud_config()?)?;
-    let template = Api::<magnum_core::types::ClusterTemplate>::new(client.clone())
-        .create(
-            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
-                .name("demo")
-                .external_network_id("public"),
-        )
-        .await?;
+    let (sim, client, template) = demo_simulator().await?;
     let clusters: Api<Cluster> = Api::new(client.clone());
     let created = clusters
         .create(

@@ -249,6 +249,19 @@ impl ClusterRecord {
             .find(|n| n.is_default && !n.is_master())
     }
 
+    /// Sets the cluster and its nodegroups (only `nodegroup`, by name or UUID, when given) to
+    /// `status`, clearing the reasons — what a driver does when it starts an operation.
+    pub fn mark(&mut self, status: &ClusterStatus, nodegroup: Option<&str>) {
+        self.status = status.clone();
+        self.status_reason = None;
+        for ng in &mut self.nodegroups {
+            if nodegroup.is_none_or(|n| ng.name == n || ng.uuid == n) {
+                ng.status = status.clone();
+                ng.status_reason = None;
+            }
+        }
+    }
+
     /// `{nodegroup: status_reason}` of failed nodegroups (Magnum's `faults`).
     pub fn faults(&self) -> Labels {
         self.nodegroups

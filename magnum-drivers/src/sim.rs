@@ -208,14 +208,7 @@ impl SimulatedDriver {
 }
 
 fn mark_in_progress(cluster: &mut ClusterRecord, status: ClusterStatus, nodegroup: Option<&str>) {
-    cluster.status = status.clone();
-    cluster.status_reason = None;
-    for ng in &mut cluster.nodegroups {
-        if nodegroup.is_none_or(|n| ng.name == n || ng.uuid == n) {
-            ng.status = status.clone();
-            ng.status_reason = None;
-        }
-    }
+    cluster.mark(&status, nodegroup);
 }
 
 #[async_trait]

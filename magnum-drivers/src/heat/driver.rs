@@ -261,17 +261,6 @@ fn find_nodegroup<'a>(
         })
 }
 
-fn mark(cluster: &mut ClusterRecord, status: &ClusterStatus, nodegroup: Option<&str>) {
-    cluster.status = status.clone();
-    cluster.status_reason = None;
-    for ng in &mut cluster.nodegroups {
-        if nodegroup.is_none_or(|n| ng.name == n || ng.uuid == n) {
-            ng.status = status.clone();
-            ng.status_reason = None;
-        }
-    }
-}
-
 fn fresh_short_id() -> Result<String, DriverError> {
     magnum_core::ca::short_id()
         .map(|id| id.expose_secret().to_owned())
@@ -284,14 +273,30 @@ impl HeatDriver {
         credentials: Arc<dyn StackCredentials>,
         options: HeatDriverOptions,
     ) -> Self {
-        Self {
-            keys: vec![DriverKey::new(
+        Self::with_definition(
+            vec![DriverKey::new(
                 ServerType::Vm,
                 Some(OsDistro::FedoraCoreos),
                 Coe::Kubernetes,
             )],
-            definition: Definition::FedoraCoreosKubernetes,
-            templates: FCOS_TEMPLATES,
+            Definition::FedoraCoreosKubernetes,
+            FCOS_TEMPLATES,
+            credentials,
+            options,
+        )
+    }
+
+    fn with_definition(
+        keys: Vec<DriverKey>,
+        definition: Definition,
+        templates: TemplateSet,
+        credentials: Arc<dyn StackCredentials>,
+        options: HeatDriverOptions,
+    ) -> Self {
+        Self {
+            keys,
+            definition,
+            templates,
             credentials,
             options,
             located: Mutex::new(HashMap::new()),
@@ -305,18 +310,16 @@ impl HeatDriver {
     /// (`tcp://<address>:2375`), and the manager security group opening TCP 2377 and the overlay
     /// ports. Only the default nodegroups.
     pub fn swarm_mode(credentials: Arc<dyn StackCredentials>, options: HeatDriverOptions) -> Self {
-        Self {
-            keys: [OsDistro::FedoraAtomic, OsDistro::FedoraCoreos]
+        Self::with_definition(
+            [OsDistro::FedoraAtomic, OsDistro::FedoraCoreos]
                 .into_iter()
                 .map(|distro| DriverKey::new(ServerType::Vm, Some(distro), Coe::SwarmMode))
                 .collect(),
-            definition: Definition::SwarmMode,
-            templates: SWARM_MODE_TEMPLATES,
+            Definition::SwarmMode,
+            SWARM_MODE_TEMPLATES,
             credentials,
             options,
-            located: Mutex::new(HashMap::new()),
-            requested: Mutex::new(HashMap::new()),
-        }
+        )
     }
 
     /// The parameters that scale a worker nodegroup's stack.
@@ -603,7 +606,7 @@ impl HeatDriver {
         .await
         .map_err(|e| heat_failure(cluster, e))?;
         self.request(&stack.id, "UPDATE", before.updated_time);
-        mark(cluster, &ClusterStatus::UpdateInProgress, Some(&name));
+        cluster.mark(&ClusterStatus::UpdateInProgress, Some(&name));
         Ok(())
     }
 }
@@ -632,7 +635,7 @@ impl Driver for HeatDriver {
         for ng in cluster.nodegroups.iter_mut().filter(|n| n.is_default) {
             ng.stack_id = Some(stack.id.clone());
         }
-        mark(cluster, &ClusterStatus::CreateInProgress, None);
+        cluster.mark(&ClusterStatus::CreateInProgress, None);
         Ok(())
     }
 
@@ -777,7 +780,7 @@ impl Driver for HeatDriver {
             .iter()
             .map(|n| n.status == ClusterStatus::DeleteComplete || n.stack_id.is_none())
             .collect();
-        mark(cluster, &ClusterStatus::DeleteInProgress, None);
+        cluster.mark(&ClusterStatus::DeleteInProgress, None);
         for (ng, gone) in cluster.nodegroups.iter_mut().zip(gone) {
             if gone {
                 ng.status = ClusterStatus::DeleteComplete;
@@ -890,11 +893,7 @@ impl Driver for HeatDriver {
             .map_err(|e| heat_failure(cluster, e))?;
         self.remember(&stack);
         self.request(&stack.id, "CREATE", None);
-        mark(
-            cluster,
-            &ClusterStatus::UpdateInProgress,
-            Some(&target.name),
-        );
+        cluster.mark(&ClusterStatus::UpdateInProgress, Some(&target.name));
         if let Some(ng) = cluster.nodegroup_mut(&target.name) {
             ng.stack_id = Some(stack.id);
             ng.status = ClusterStatus::CreateInProgress;
@@ -929,7 +928,7 @@ impl Driver for HeatDriver {
         match result {
             Ok(()) => {
                 self.request(&stack_id, "DELETE", None);
-                mark(cluster, &ClusterStatus::UpdateInProgress, Some(""));
+                cluster.mark(&ClusterStatus::UpdateInProgress, Some(""));
                 if let Some(ng) = cluster.nodegroup_mut(&target.name) {
                     ng.status = ClusterStatus::DeleteInProgress;
                 }
