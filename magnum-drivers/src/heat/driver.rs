@@ -565,6 +565,11 @@ impl HeatDriver {
         heat.get_stack(&stack).await
     }
 
+    async fn delete(&self, heat: &HeatClient, stack_id: &str) -> Result<(), HeatError> {
+        let stack = self.locate(heat, stack_id).await?;
+        heat.delete_stack(&stack).await
+    }
+
     /// Magnum's poller read: status first without outputs; outputs only once the stack has
     /// settled.
     async fn poll(&self, heat: &HeatClient, stack_id: &str) -> Result<Stack, HeatError> {
@@ -757,10 +762,7 @@ impl Driver for HeatDriver {
             .collect();
         ids.extend(cluster.stack_id.clone());
         for id in ids {
-            let result = match self.locate(&heat, &id).await {
-                Ok(stack) => heat.delete_stack(&stack).await,
-                Err(e) => Err(e),
-            };
+            let result = self.delete(&heat, &id).await;
             match result {
                 Ok(()) => self.request(&id, "DELETE", None),
                 Err(e) if e.is_not_found() => {
@@ -921,10 +923,7 @@ impl Driver for HeatDriver {
             return Ok(());
         };
         let (heat, _) = self.heat(cluster).await?;
-        let result = match self.locate(&heat, &stack_id).await {
-            Ok(stack) => heat.delete_stack(&stack).await,
-            Err(e) => Err(e),
-        };
+        let result = self.delete(&heat, &stack_id).await;
         match result {
             Ok(()) => {
                 self.request(&stack_id, "DELETE", None);
