@@ -33,3 +33,6 @@ mod waiters;
 
 #[path = "api/orphans.rs"]
 mod orphans;
+
+#[path = "api/doctor_dns.rs"]
+mod doctor_dns;

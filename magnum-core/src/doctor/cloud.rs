@@ -112,6 +112,29 @@ fn unreachable_host(host: &str) -> Option<(Severity, &'static str)> {
     None
 }
 
+/// The public endpoints (of the chosen region) the cluster's VMs call: (service type, URL,
+/// host).
+fn vm_endpoints(facts: &CloudFacts<'_>) -> Vec<(String, String, String)> {
+    let catalog = facts.token.catalog.as_deref().unwrap_or_default();
+    catalog
+        .iter()
+        .filter(|e| CALLED_FROM_VMS.contains(&e.service_type.as_str()))
+        .flat_map(|entry| {
+            entry
+                .endpoints
+                .iter()
+                .filter(|e| {
+                    e.interface == "public"
+                        && facts.region.is_none_or(|r| endpoint_region(e) == Some(r))
+                })
+                .filter_map(|endpoint| {
+                    let host = host_of(&endpoint.url)?;
+                    Some((entry.service_type.clone(), endpoint.url.clone(), host))
+                })
+        })
+        .collect()
+}
+
 fn host_of(url: &str) -> Option<String> {
     url::Url::parse(url).ok()?.host_str().map(str::to_owned)
 }
@@ -234,30 +257,18 @@ pub fn check_cloud(
         );
     }
 
-    for entry in catalog
-        .iter()
-        .filter(|e| CALLED_FROM_VMS.contains(&e.service_type.as_str()))
-    {
-        let public = entry.endpoints.iter().filter(|e| {
-            e.interface == "public" && facts.region.is_none_or(|r| endpoint_region(e) == Some(r))
-        });
-        for endpoint in public {
-            let Some(host) = host_of(&endpoint.url) else {
-                continue;
-            };
-            if let Some((severity, why)) = unreachable_host(&host) {
-                f.add(
-                    "MAGNUM-CLOUD-ENDPOINT-UNREACHABLE",
-                    severity,
-                    format!("catalog.{}", entry.service_type),
-                    format!(
-                        "The public {} endpoint {} {why}: the cluster's VMs call it during creation and will hang until the 60-minute Heat timeout.",
-                        entry.service_type, endpoint.url
-                    ),
-                    "Operators must publish FQDN or routable-IP public endpoints that VMs can resolve and reach.",
-                    13,
-                );
-            }
+    for (service, url, host) in vm_endpoints(facts) {
+        if let Some((severity, why)) = unreachable_host(&host) {
+            f.add(
+                "MAGNUM-CLOUD-ENDPOINT-UNREACHABLE",
+                severity,
+                format!("catalog.{service}"),
+                format!(
+                    "The public {service} endpoint {url} {why}: the cluster's VMs call it during creation and will hang until the 60-minute Heat timeout."
+                ),
+                "Operators must publish FQDN or routable-IP public endpoints that VMs can resolve and reach.",
+                13,
+            );
         }
     }
 
@@ -292,7 +303,33 @@ pub async fn check_cloud_config(
         let client = crate::Client::from_cloud_session(cloud, session)?;
         facts.magnum_max = client.server_versions().await?.map(|range| range.max);
     }
-    Ok(check_cloud(&facts, template, cluster))
+    let mut found = check_cloud(&facts, template, cluster);
+    // Names that do not even resolve here (a name the doctor's own resolver cannot find is one
+    // the VMs, on the fixed network's resolvers, will not find either).
+    for (service, url, host) in vm_endpoints(&facts) {
+        if unreachable_host(&host).is_some() || host.parse::<std::net::IpAddr>().is_ok() {
+            continue;
+        }
+        let lookup = tokio::net::lookup_host((host.as_str(), 443));
+        let resolved = tokio::time::timeout(std::time::Duration::from_secs(3), lookup).await;
+        let resolves = match resolved {
+            Ok(Ok(mut addrs)) => addrs.next().is_some(),
+            _ => false,
+        };
+        if !resolves {
+            found.push(Finding {
+                code: "MAGNUM-CLOUD-ENDPOINT-DNS",
+                severity: Severity::Warning,
+                field: format!("catalog.{service}"),
+                message: format!(
+                    "The public {service} endpoint {url}: {host} does not resolve from here; the cluster's VMs will most likely not resolve it either."
+                ),
+                hint: "Publish the endpoint under a name public resolvers know, or set the template's dns_nameserver to a resolver that knows it.",
+                pain_point: 13,
+            });
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
