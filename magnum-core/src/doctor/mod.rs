@@ -22,4 +22,4 @@ pub mod versions;
 pub use access::{check_certificate_access, check_template_update, check_template_use};
 pub use cloud::{CloudFacts, check_cloud};
 pub use explain::{Actor, Explanation, explain_cluster, explain_reason};
-pub use preflight::{Finding, Severity, check_cluster, check_template};
+pub use preflight::{Finding, Severity, check_cluster, check_nodegroup, check_template};

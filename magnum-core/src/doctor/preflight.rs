@@ -373,12 +373,136 @@ pub fn check_cluster(cluster: &ClusterCreate, template: Option<&ClusterTemplate>
     f.0
 }
 
+/// Local checks of a nodegroup create body: Magnum's bounds (`min_node_count ≤ node_count ≤
+/// max_node_count`, with its `NodeGroupInvalidInput` wording), no extra master nodegroups,
+/// taint effects Kubernetes knows, and — with the server's maximum microversion —
+/// `node_labels` / `node_taints`, which exist only from 1.14.
+pub fn check_nodegroup(
+    nodegroup: &crate::types::NodeGroupCreate,
+    server_max: Option<crate::Microversion>,
+) -> Vec<Finding> {
+    let mut f = Findings(Vec::new());
+    let name = nodegroup.name.as_str();
+    if nodegroup
+        .role
+        .as_ref()
+        .is_some_and(|r| r.as_str() == "master")
+    {
+        f.add(
+            "MAGNUM-PREFLIGHT-NODEGROUP",
+            Severity::Error,
+            "role",
+            "Creating master nodegroups is currently not supported.".into(),
+            "Only the default master nodegroup can have role master; resize it instead.",
+            31,
+        );
+    }
+    let count = nodegroup.node_count.unwrap_or(1);
+    let min = nodegroup.min_node_count.unwrap_or(0);
+    let mut bound = |field: &str, message: String| {
+        f.add(
+            "MAGNUM-PREFLIGHT-NODE-BOUNDS",
+            Severity::Error,
+            field,
+            message,
+            "Keep min_node_count ≤ node_count ≤ max_node_count.",
+            31,
+        );
+    };
+    if let Some(max) = nodegroup.max_node_count {
+        if max < min {
+            bound(
+                "max_node_count",
+                format!(
+                    "max_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to max_node_count ({max}))."
+                ),
+            );
+        } else if count > max {
+            bound(
+                "max_node_count",
+                format!(
+                    "max_node_count for {name} is invalid (node_count ({count}) should be less or equal to max_node_count ({max}))."
+                ),
+            );
+        }
+    }
+    if min > count {
+        bound(
+            "min_node_count",
+            format!(
+                "min_node_count for {name} is invalid (min_node_count ({min}) should be less or equal to node_count ({count}))."
+            ),
+        );
+    }
+    for taint in nodegroup.node_taints.iter().flatten() {
+        let effect = taint.effect.as_str();
+        if !["NoSchedule", "PreferNoSchedule", "NoExecute"].contains(&effect) {
+            f.add(
+                "MAGNUM-PREFLIGHT-NODEGROUP",
+                Severity::Error,
+                "node_taints",
+                format!("node_taints for nodegroup is invalid (effect {effect} is not one of NoSchedule, PreferNoSchedule, NoExecute)."),
+                "Use one of Kubernetes' taint effects.",
+                23,
+            );
+        }
+    }
+    let fields = nodegroup.node_labels.is_some() || nodegroup.node_taints.is_some();
+    if let Some(max) = server_max.filter(|m| fields && *m < crate::Microversion::V1_14) {
+        f.add(
+            "MAGNUM-PREFLIGHT-MICROVERSION",
+            Severity::Error,
+            "node_labels",
+            format!("This Magnum supports microversions up to {max}; node_labels and node_taints need 1.14."),
+            "Set Kubernetes labels and taints after the nodes join, or use a newer Magnum.",
+            29,
+        );
+    }
+    f.0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn codes(findings: &[Finding]) -> Vec<&'static str> {
         findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn nodegroup_bounds_roles_taints_and_versions() {
+        use crate::types::{NodeGroupCreate, NodeGroupRole, Taint, TaintEffect};
+        let mut ng = NodeGroupCreate::new("gpu");
+        assert!(check_nodegroup(&ng, Some(crate::Microversion::V1_14)).is_empty());
+        ng.node_count = Some(5);
+        ng.max_node_count = Some(3);
+        ng.role = Some(NodeGroupRole::Master);
+        ng.node_taints = Some(vec![Taint::new(
+            "gpu",
+            None,
+            TaintEffect::parse("NoScheduleAtAll"),
+        )]);
+        let found = check_nodegroup(&ng, Some(crate::Microversion::V1_12));
+        assert_eq!(
+            codes(&found),
+            [
+                "MAGNUM-PREFLIGHT-NODEGROUP",
+                "MAGNUM-PREFLIGHT-NODE-BOUNDS",
+                "MAGNUM-PREFLIGHT-NODEGROUP",
+                "MAGNUM-PREFLIGHT-MICROVERSION"
+            ]
+        );
+        assert_eq!(
+            found[1].message,
+            "max_node_count for gpu is invalid (node_count (5) should be less or equal to max_node_count (3))."
+        );
+        let mut low = NodeGroupCreate::new("low");
+        low.node_count = Some(1);
+        low.min_node_count = Some(2);
+        assert_eq!(
+            check_nodegroup(&low, None)[0].message,
+            "min_node_count for low is invalid (min_node_count (2) should be less or equal to node_count (1))."
+        );
     }
 
     #[test]
