@@ -14,8 +14,8 @@
 //! * `simulator` (feature `simulator`, on by default) — the embedded Magnum-compatible API
 //!   server with a Keystone front and a seeded cloud, on the sim driver and the conductor; also
 //!   the `magnum-sim` binary.
-//! * [`heat`] — Magnum's Heat driver: the `k8s_fedora_coreos_v1` [`heat::HeatDriver`] with its
-//!   own HOT templates and environment files, the Heat REST client, and the pure rules (stack
+//! * [`heat`] — Magnum's Heat drivers: [`heat::HeatDriver`] for `k8s_fedora_coreos_v1` and for
+//!   swarm-mode, with their own HOT templates and environment files, the Heat REST client, and the pure rules (stack
 //!   names and timeouts, environment selection, parameter mapping, outputs → cluster fields,
 //!   scale parameters, the poller's status aggregation).
 
