@@ -15,9 +15,9 @@
 //!   server with a Keystone front and a seeded cloud, on the sim driver and the conductor; also
 //!   the `magnum-sim` binary.
 //! * [`heat`] — Magnum's Heat drivers: [`heat::HeatDriver`] for `k8s_fedora_coreos_v1` and for
-//!   swarm-mode, with their own HOT templates and environment files, the Heat REST client, and the pure rules (stack
-//!   names and timeouts, environment selection, parameter mapping, outputs → cluster fields,
-//!   scale parameters, the poller's status aggregation).
+//!   swarm-mode, with their own HOT templates and environment files, the Heat REST client, and
+//!   the pure rules (stack names and timeouts, environment selection, parameter mapping,
+//!   outputs → cluster fields, scale parameters, the poller's status aggregation).
 
 pub mod conductor;
 pub mod driver;

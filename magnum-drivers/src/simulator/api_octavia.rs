@@ -1,8 +1,8 @@
 //! What Kubernetes leaves behind in a cloud, simulated: when a cluster reaches
 //! `CREATE_COMPLETE`, its (simulated) workloads get what cloud-provider-openstack makes for a
-//! `Service` of type `LoadBalancer` — an Octavia load balancer "Kubernetes external service
-//! <hash> from cluster <uuid>" and a floating IP "Floating IP for Kubernetes external service
-//! <hash> from cluster <uuid>" on its VIP port — so orphan tools (`magnum_core::doctor::orphans`)
+//! `Service` of type `LoadBalancer` — an Octavia load balancer `Kubernetes external service
+//! <hash> from cluster <uuid>` and a floating IP `Floating IP for Kubernetes external service
+//! <hash> from cluster <uuid>` on its VIP port — so orphan tools (`magnum_core::doctor::orphans`)
 //! run end to end. Served in Octavia's and Neutron's shapes, scoped to the token's project:
 //! `GET /load-balancer/v2/lbaas/loadbalancers[/{id}]`, `DELETE …/{id}[?cascade=true]`,
 //! `GET /network/v2.0/floatingips[?port_id=]`, `DELETE /network/v2.0/floatingips/{id}`. When the
