@@ -433,6 +433,71 @@ fn preflight_cluster(
     )
 }
 
+/// Local checks of a nodegroup create body (the `create_nodegroup` keywords), with the
+/// server's maximum microversion (`"1.12"`) when known.
+#[pyfunction]
+#[pyo3(signature = (body, server_max=None))]
+fn preflight_nodegroup(
+    py: Python<'_>,
+    body: &Bound<'_, PyDict>,
+    server_max: Option<String>,
+) -> PyResult<Py<PyAny>> {
+    let nodegroup: magnum_core::types::NodeGroupCreate = pythonize::depythonize(body.as_any())
+        .map_err(|e| errors::bad_arguments("preflight_nodegroup", e))?;
+    let server_max = server_max
+        .map(|v| v.parse::<magnum_core::Microversion>())
+        .transpose()
+        .map_err(|e| errors::bad_arguments("preflight_nodegroup", e))?;
+    findings_to_py(
+        py,
+        magnum_core::doctor::check_nodegroup(&nodegroup, server_max),
+    )
+}
+
+/// Magnum's referenced-template rule for a template update (`changes`: field → new value).
+#[pyfunction]
+fn check_template_update(
+    py: Python<'_>,
+    template: String,
+    referenced: bool,
+    changes: &Bound<'_, PyDict>,
+) -> PyResult<Py<PyAny>> {
+    let changes: serde_json::Map<String, serde_json::Value> =
+        pythonize::depythonize(changes.as_any())
+            .map_err(|e| errors::bad_arguments("check_template_update", e))?;
+    findings_to_py(
+        py,
+        magnum_core::doctor::check_template_update(&template, referenced, &changes),
+    )
+}
+
+/// Whether `user_id` (with `roles`) can fetch the cluster's CA and sign CSRs (`cluster` as
+/// `get_cluster(...).to_dict()` returns it).
+#[pyfunction]
+fn check_certificate_access(
+    py: Python<'_>,
+    cluster: &Bound<'_, PyDict>,
+    user_id: String,
+    roles: Vec<String>,
+) -> PyResult<Py<PyAny>> {
+    let cluster: magnum_core::types::Cluster = pythonize::depythonize(cluster.as_any())
+        .map_err(|e| errors::bad_arguments("check_certificate_access", e))?;
+    let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+    findings_to_py(
+        py,
+        magnum_core::doctor::check_certificate_access(&cluster, &user_id, &roles),
+    )
+}
+
+/// What a client CSR (PEM) will grant once Magnum signs it.
+#[pyfunction]
+#[pyo3(signature = (csr, admin_intended=false))]
+fn check_client_csr(py: Python<'_>, csr: &str, admin_intended: bool) -> PyResult<Py<PyAny>> {
+    let findings = magnum_core::doctor::access::check_client_csr(csr, admin_intended)
+        .map_err(|e| errors::to_py(&magnum_core::Error::from(e), None))?;
+    findings_to_py(py, findings)
+}
+
 /// Cloud checks with the user's token: catalog, regions, auth method and Magnum's era, and
 /// with a template (create keywords) its image, flavors, keypair and external network.
 #[pyfunction]
@@ -525,6 +590,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(preflight_cluster, m)?)?;
     m.add_function(wrap_pyfunction!(check_cloud, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_orphans, m)?)?;
+    m.add_function(wrap_pyfunction!(preflight_nodegroup, m)?)?;
+    m.add_function(wrap_pyfunction!(check_template_update, m)?)?;
+    m.add_function(wrap_pyfunction!(check_certificate_access, m)?)?;
+    m.add_function(wrap_pyfunction!(check_client_csr, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -13,7 +13,7 @@ classes under ``MagnumError``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _native
 from ._client import AsyncClient, Client
@@ -56,7 +56,8 @@ __version__: str = _native.__version__
 
 __all__ = [
     "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
-    "preflight_template", "preflight_cluster", "check_cloud", "cluster_orphans",
+    "preflight_template", "preflight_cluster", "preflight_nodegroup", "check_cloud", "cluster_orphans",
+    "check_template_update", "check_certificate_access", "check_client_csr",
     "create_cluster_trust", "delete_cluster_trust",
     "Model", "Cluster", "ClusterTemplate", "NodeGroup", "Quota", "Stats", "MService", "Federation",
     "ClusterConfig", "ClusterStatus", "HealthStatus",
@@ -127,6 +128,38 @@ def cluster_orphans(cluster_uuid: str, cloud: Optional[str] = None, *,
     and ``deleted`` lists what went. ``cloud`` and ``settings`` as in :meth:`Client.from_cloud`."""
     result: Dict[str, Any] = _native.cluster_orphans(
         cluster_uuid, cloud, dict(settings) if settings else None, delete, timeout)
+    return result
+
+
+def preflight_nodegroup(server_max: Optional[str] = None, **body: Any) -> List[Dict[str, Any]]:
+    """Checks a nodegroup request locally, with the ``create_nodegroup`` keywords (``name``,
+    ``node_count``, ``min_node_count``, ``max_node_count``, ``role``, ``node_taints``, ...) and,
+    when given, the server's maximum microversion (``"1.12"``); findings as in
+    :func:`preflight_template`."""
+    result: List[Dict[str, Any]] = _native.preflight_nodegroup(body, server_max)
+    return result
+
+
+def check_template_update(template: str, changes: Mapping[str, Any], *, referenced: bool) -> List[Dict[str, Any]]:
+    """Magnum's rule for changing a template clusters use (``referenced``): only ``name``,
+    ``public=True``, ``hidden`` or ``tags``, one at a time; ``changes`` maps field → new value."""
+    result: List[Dict[str, Any]] = _native.check_template_update(template, referenced, dict(changes))
+    return result
+
+
+def check_certificate_access(cluster: Mapping[str, Any], user_id: str, roles: Sequence[str]) -> List[Dict[str, Any]]:
+    """Whether ``user_id`` (with ``roles``) can fetch the cluster's CA and sign CSRs — what a
+    kubeconfig needs; Magnum's default policy allows the cluster's owner and admins only.
+    ``cluster`` as ``get_cluster(...).to_dict()`` returns it."""
+    result: List[Dict[str, Any]] = _native.check_certificate_access(dict(cluster), user_id, list(roles))
+    return result
+
+
+def check_client_csr(csr: str, *, admin_intended: bool = False) -> List[Dict[str, Any]]:
+    """What a PEM CSR will grant once Magnum signs it: ``O=system:masters`` is cluster-admin (a
+    warning unless intended); a subjectKeyIdentifier or CA:TRUE in the request are errors.
+    Raises CertificateError when the text is not a CSR."""
+    result: List[Dict[str, Any]] = _native.check_client_csr(csr, admin_intended)
     return result
 
 
