@@ -30,6 +30,7 @@ use magnum_drivers::{
     ClusterRecord, ClusterResources, Conductor, Driver, DriverError, DriverRegistry,
     NodeGroupRecord, RegistryConfig,
 };
+use secrecy::ExposeSecret;
 use serde_json::json;
 
 mod common;
@@ -310,6 +311,12 @@ async fn create_scale_nodegroup_and_delete_through_real_heat() {
         ),
         (Some("******"), Some("******")),
         "the trust's secrets reach the stack as hidden parameters"
+    );
+    let password = trust.trustee_password.expose_secret();
+    assert!(!format!("{cluster:?}").contains(password), "Debug hides it");
+    assert!(
+        !serde_json::to_string(&cluster).unwrap().contains(password),
+        "records never serialize the trust"
     );
     assert_eq!(stack.parameters["octavia_enabled"], "False");
 
