@@ -313,6 +313,34 @@ async fn create_scale_nodegroup_and_delete_through_real_heat() {
         "the trust's secrets reach the stack as hidden parameters"
     );
     let password = trust.trustee_password.expose_secret();
+    // Each server's user data carries the node config and the trust (read back from the test
+    // cloud's server stand-in, whose `user_data` parameter is not hidden).
+    let heat = HeatClient::new(s.owner.clone()).unwrap();
+    let top = heat.locate(&stack_id).await.unwrap();
+    // Heat's type filter matches by prefix: OS::Nova::ServerGroup comes along.
+    let servers: Vec<_> = heat
+        .resources_of_type(&top, "OS::Nova::Server", 2)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("kube-"))
+        .collect();
+    assert_eq!(servers.len(), 3, "1 master + 2 workers: {servers:?}");
+    let server = heat.locate(&servers[0].1).await.unwrap();
+    let server = heat.get_stack(&server).await.unwrap();
+    let user_data: serde_json::Value =
+        serde_json::from_str(server.parameters["user_data"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        user_data["trust"]["trustee_user_id"],
+        trust.trustee_user_id.as_str()
+    );
+    assert_eq!(user_data["trust"]["trust_id"], trust.trust_id.as_str());
+    assert_eq!(user_data["trust"]["trustee_password"], password);
+    assert_eq!(user_data["config"]["cluster_uuid"], cluster.uuid.as_str());
+    assert!(
+        user_data["config"].get("trustee_password").is_none(),
+        "secrets only in the trust part"
+    );
     assert!(!format!("{cluster:?}").contains(password), "Debug hides it");
     assert!(
         !serde_json::to_string(&cluster).unwrap().contains(password),
@@ -545,10 +573,8 @@ async fn swarm_mode_managers_workers_and_scale_down() {
     assert_eq!(stack.parameters["number_of_secondary_masters"], "2");
     assert_eq!(stack.parameters["server_image"], "fedora-atomic-29");
 
-    // Scale 2 → 1 naming worker 0 for removal: one worker stays, and it is one of the old ones
-    // (a resize must not rebuild nodes — it did while `node_config` carried the counts). Which
-    // one stays is not asserted: with Heat 27's legacy engine the named member was removed in
-    // only some runs (see docs/drivers.md).
+    // Scale 2 → 1 naming worker 0 for removal: worker 1 stays, untouched (a resize must not
+    // rebuild nodes — it did while `node_config` carried the counts).
     s.conductor
         .cluster_resize(&mut cluster, None, 1, &["0".to_owned()])
         .await
@@ -560,11 +586,10 @@ async fn swarm_mode_managers_workers_and_scale_down() {
         "{:?}",
         cluster.faults()
     );
-    let survivors = cluster.nodegroups[1].node_addresses.clone();
-    assert_eq!(survivors.len(), 1, "{survivors:?}");
-    assert!(
-        workers.contains(&survivors[0]),
-        "{survivors:?} not among {workers:?}"
+    assert_eq!(
+        cluster.nodegroups[1].node_addresses,
+        [workers[1].clone()],
+        "before: {workers:?}"
     );
     let stack = heat_stack(&s, cluster.stack_id.as_deref().unwrap()).await;
     assert_eq!(stack.parameters["nodes_to_remove"], "0");

@@ -7,7 +7,9 @@ with wsgiref (one thread per request). Facts this relies on are in
 `../shared/reference/heat-real/FINDINGS.md`:
   * the THREADING oslo.service backend must be chosen before anything imports oslo_service.service;
   * on a sqlite file the engine's concurrent deferred transactions fail with "database is
-    locked" at once; `BEGIN IMMEDIATE` plus a busy timeout makes writers wait instead.
+    locked" at once; `BEGIN IMMEDIATE` plus a busy timeout makes writers wait instead;
+  * sqlite enforces Heat's ON DELETE CASCADE only with `PRAGMA foreign_keys = ON` (found here:
+    without it, stale resource data on reused row ids made resource groups skip member "0").
 
 Usage: heat_server.py --config-file heat.conf --port PORT --pid-file FILE
 SIGTERM: stop serving, stop the engine (it waits for stack threads), exit 0.
@@ -49,6 +51,11 @@ def serialize_sqlite_writers():
     def busy_timeout(connection, _record):
         if type(connection).__module__.startswith("sqlite3"):
             connection.execute("PRAGMA busy_timeout = 60000")
+            # Heat's schema relies on ON DELETE CASCADE (resource_data → resource), which
+            # sqlite ignores unless foreign keys are on. Without it a deleted resource's data
+            # (e.g. a ResourceGroup's removed-member list) survives, sqlite reuses the row id,
+            # and a new resource inherits it: groups then skip member "0" at random.
+            connection.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(sqlalchemy.engine.Engine, "begin")
     def begin_immediate(connection):
