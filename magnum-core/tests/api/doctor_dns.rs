@@ -3,21 +3,16 @@
 //! RFC 2606); IP endpoints and names already judged unreachable are not looked up. Keystone is
 //! wiremock, answering with that catalog.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use magnum_core::config::{Overrides, Sources};
 use magnum_core::doctor::cloud::check_cloud_config;
 use serde_json::json;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer};
 
-use crate::support::{PASSWORD, issuing};
+use crate::support::{PASSWORD, keystone_with, public_endpoint};
 
 #[tokio::test]
 async fn endpoint_names_that_do_not_resolve_are_reported() {
-    let keystone = MockServer::start().await;
-    let endpoint = |kind: &str, url: &str| json!({"type": kind, "endpoints": [{"interface": "public", "region_id": "RegionOne", "url": url}]});
+    let endpoint = public_endpoint;
     let catalog = json!([
         endpoint(
             "identity",
@@ -26,15 +21,7 @@ async fn endpoint_names_that_do_not_resolve_are_reported() {
         endpoint("orchestration", "https://203.0.113.10:8004/v1/p1"),
         endpoint("load-balancer", "https://localhost:9876"),
     ]);
-    Mock::given(method("POST"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(issuing(
-            Arc::new(AtomicUsize::new(0)),
-            time::Duration::hours(1),
-            catalog,
-        ))
-        .mount(&keystone)
-        .await;
+    let keystone = keystone_with(catalog).await;
     let env = [
         ("OS_AUTH_URL", format!("{}/v3", keystone.uri())),
         ("OS_USERNAME", "alice".to_owned()),

@@ -6,8 +6,6 @@
 //! status, message and request id), load balancers that never go (a wait timeout naming them),
 //! a catalog without Octavia.
 
-use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
 use magnum_core::config::{AuthMethod, DomainRef, ProjectRef, Scope, UserRef};
@@ -18,21 +16,12 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{PASSWORD, issuing};
+use crate::support::{PASSWORD, keystone_with, public_endpoint};
 
 const UUID: &str = "7d1e5f7a-2f0c-4a7b-9e0b-2c3d4e5f6a7b";
 
 async fn session(catalog: Value) -> (KeystoneSession, MockServer) {
-    let keystone = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v3/auth/tokens"))
-        .respond_with(issuing(
-            Arc::new(AtomicUsize::new(0)),
-            time::Duration::hours(1),
-            catalog,
-        ))
-        .mount(&keystone)
-        .await;
+    let keystone = keystone_with(catalog).await;
     let session = KeystoneSession::builder(
         format!("{}/v3", keystone.uri()),
         AuthMethod::Password {
@@ -47,10 +36,6 @@ async fn session(catalog: Value) -> (KeystoneSession, MockServer) {
     .build()
     .unwrap();
     (session, keystone)
-}
-
-fn endpoint(kind: &str, url: &str) -> Value {
-    json!({"type": kind, "endpoints": [{"interface": "public", "region_id": "RegionOne", "url": url}]})
 }
 
 fn lb(id: &str, description: &str, status: &str, port: &str) -> Value {
@@ -97,8 +82,8 @@ async fn cloud() -> MockServer {
 /// Octavia registered without a version, Neutron with one (both happen in real catalogs).
 fn catalog(cloud: &MockServer) -> Value {
     json!([
-        endpoint("load-balancer", &cloud.uri()),
-        endpoint("network", &format!("{}/v2.0/", cloud.uri())),
+        public_endpoint("load-balancer", &cloud.uri()),
+        public_endpoint("network", &format!("{}/v2.0/", cloud.uri())),
     ])
 }
 
@@ -255,7 +240,7 @@ async fn refused_and_stuck_deletes_are_errors() {
 #[tokio::test]
 async fn a_cloud_without_octavia_is_a_clear_error() {
     let neutron = MockServer::start().await;
-    let (session, _keystone) = session(json!([endpoint("network", &neutron.uri())])).await;
+    let (session, _keystone) = session(json!([public_endpoint("network", &neutron.uri())])).await;
     let err = find_orphans(&session, UUID).await.unwrap_err();
     assert!(err.to_string().contains("load-balancer"), "{err}");
     assert!(neutron.received_requests().await.unwrap().is_empty());

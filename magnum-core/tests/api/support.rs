@@ -123,3 +123,23 @@ pub fn issuing(
             .set_body_json(token_body(lifetime, catalog.clone()))
     }
 }
+
+/// A catalog entry with one public `RegionOne` endpoint.
+pub fn public_endpoint(kind: &str, url: &str) -> Value {
+    json!({"type": kind, "endpoints": [{"interface": "public", "region_id": "RegionOne", "url": url}]})
+}
+
+/// A Keystone that issues tokens (`<prefix>-1`, …, valid an hour) carrying `catalog`.
+pub async fn keystone_with(catalog: Value) -> MockServer {
+    let keystone = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v3/auth/tokens"))
+        .respond_with(issuing(
+            Arc::new(AtomicUsize::new(0)),
+            time::Duration::hours(1),
+            catalog,
+        ))
+        .mount(&keystone)
+        .await;
+    keystone
+}
