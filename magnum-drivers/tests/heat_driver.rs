@@ -198,6 +198,23 @@ fn new_cluster(s: &Setup, uuid: &str, name: &str, template: ClusterTemplate) -> 
     cluster
 }
 
+/// A cluster created through the conductor (trust, CA, stack) with `masters` and `nodes`.
+async fn create(
+    s: &Setup,
+    uuid: &str,
+    name: &str,
+    template: ClusterTemplate,
+    (masters, nodes): (u32, u32),
+) -> (ClusterRecord, ClusterResources) {
+    let mut cluster = new_cluster(s, uuid, name, template);
+    let resources = s
+        .conductor
+        .cluster_create(&mut cluster, masters, nodes, Some(&s.owner))
+        .await
+        .unwrap();
+    (cluster, resources)
+}
+
 /// Runs the conductor's periodic sync until the cluster leaves `*_IN_PROGRESS`.
 async fn settle(s: &Setup, cluster: &mut ClusterRecord, resources: &ClusterResources) -> bool {
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -229,17 +246,14 @@ async fn heat_stack(s: &Setup, stack_id: &str) -> magnum_drivers::heat::Stack {
 #[ignore = "needs a real Keystone and Heat: scripts/test.sh"]
 async fn create_scale_nodegroup_and_delete_through_real_heat() {
     let s = setup(options()).await;
-    let mut cluster = new_cluster(
+    let (mut cluster, resources) = create(
         &s,
         "4d6f1c2a-9e8b-4a7c-b1d2-e3f405162738",
         "prod_k8s.fcos",
         template(json!({})),
-    );
-    let resources = s
-        .conductor
-        .cluster_create(&mut cluster, 1, 2, Some(&s.owner))
-        .await
-        .unwrap();
+        (1, 2),
+    )
+    .await;
     assert!(resources.trust.is_some(), "the Heat driver needs a trust");
     let stack_id = cluster.stack_id.clone().expect("stack id");
     assert!(
@@ -435,17 +449,14 @@ async fn failures_reach_the_cluster_with_heats_reason() {
     })
     .await;
 
-    let mut cluster = new_cluster(
+    let (mut cluster, resources) = create(
         &s,
         "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
         "broken",
         template(json!({})),
-    );
-    let resources = s
-        .conductor
-        .cluster_create(&mut cluster, 1, 1, Some(&s.owner))
-        .await
-        .unwrap();
+        (1, 1),
+    )
+    .await;
     settle(&s, &mut cluster, &resources).await;
     assert_eq!(cluster.status, ClusterStatus::CreateFailed);
     assert_eq!(
@@ -538,17 +549,14 @@ async fn swarm_mode_managers_workers_and_scale_down() {
         json!({"coe": "swarm-mode", "cluster_distro": "fedora-atomic",
                                    "image_id": "fedora-atomic-29", "labels": {}}),
     );
-    let mut cluster = new_cluster(
+    let (mut cluster, resources) = create(
         &s,
         "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a",
         "swarm",
         template,
-    );
-    let resources = s
-        .conductor
-        .cluster_create(&mut cluster, 3, 2, Some(&s.owner))
-        .await
-        .unwrap();
+        (3, 2),
+    )
+    .await;
     settle(&s, &mut cluster, &resources).await;
     assert_eq!(
         cluster.status,

@@ -3,7 +3,6 @@
 //! RFC 2606); IP endpoints and names already judged unreachable are not looked up. Keystone is
 //! wiremock, answering with that catalog.
 
-
 use magnum_core::config::{Overrides, Sources};
 use magnum_core::doctor::cloud::check_cloud_config;
 use serde_json::json;
