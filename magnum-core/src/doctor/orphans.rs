@@ -174,7 +174,6 @@ async fn versioned(session: &KeystoneSession, service: &str, version: &str) -> R
 
 async fn call(
     session: &KeystoneSession,
-    http: &reqwest::Client,
     service: &'static str,
     method: Method,
     url: &str,
@@ -183,8 +182,11 @@ async fn call(
     let path = url::Url::parse(url)
         .map(|u| u.path().to_owned())
         .unwrap_or_else(|_| url.to_owned());
-    let response = http
+    // The session's client (its CA bundle and `insecure`), with this module's 60 s per call.
+    let response = session
+        .http()
         .request(method.clone(), url)
+        .timeout(Duration::from_secs(60))
         .header("x-auth-token", token.token().expose_secret())
         .header("accept", "application/json")
         .send()
@@ -236,13 +238,6 @@ fn decode<T: serde::de::DeserializeOwned>(value: &Value, key: &str) -> Result<Ve
         .map_err(|e| Error::Config(format!("unexpected `{key}` listing: {e}")))
 }
 
-fn http() -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .map_err(|e| Error::Config(format!("HTTP client: {e}")))
-}
-
 /// Reads Octavia's load balancers and the floating IPs on their VIP ports, and plans what
 /// belongs to `cluster_uuid`. Deletes nothing (the dry run).
 ///
@@ -250,11 +245,9 @@ fn http() -> Result<reqwest::Client> {
 /// [`Error::Api`] with Octavia's or Neutron's status, message and request id; a catalog
 /// without `load-balancer` (or `network`) is an [`Error::Config`].
 pub async fn find_orphans(session: &KeystoneSession, cluster_uuid: &str) -> Result<OrphanPlan> {
-    let http = http()?;
     let octavia = versioned(session, "load-balancer", "v2").await?;
     let listing = call(
         session,
-        &http,
         "octavia",
         Method::GET,
         &format!("{octavia}/lbaas/loadbalancers"),
@@ -275,7 +268,6 @@ pub async fn find_orphans(session: &KeystoneSession, cluster_uuid: &str) -> Resu
     {
         let found = call(
             session,
-            &http,
             "neutron",
             Method::GET,
             &format!("{neutron}/floatingips?port_id={port}"),
@@ -297,7 +289,6 @@ pub async fn load_balancer(session: &KeystoneSession, id: &str) -> Result<Option
     let octavia = versioned(session, "load-balancer", "v2").await?;
     let found = call(
         session,
-        &http()?,
         "octavia",
         Method::GET,
         &format!("{octavia}/lbaas/loadbalancers/{id}"),
@@ -339,12 +330,11 @@ pub async fn delete_orphans(
     if plan.is_empty() {
         return Ok(report);
     }
-    let http = http()?;
     if !plan.floating_ips.is_empty() {
         let neutron = versioned(session, "network", "v2.0").await?;
         for fip in &plan.floating_ips {
             let url = format!("{neutron}/floatingips/{}", fip.id);
-            match call(session, &http, "neutron", Method::DELETE, &url).await {
+            match call(session, "neutron", Method::DELETE, &url).await {
                 Ok(_) => {}
                 Err(e) if e.api().is_some_and(|a| a.status == 404) => {}
                 Err(e) => return Err(e),
@@ -355,7 +345,7 @@ pub async fn delete_orphans(
     let octavia = versioned(session, "load-balancer", "v2").await?;
     for lb in &plan.load_balancers {
         let url = format!("{octavia}/lbaas/loadbalancers/{}?cascade=true", lb.id);
-        match call(session, &http, "octavia", Method::DELETE, &url).await {
+        match call(session, "octavia", Method::DELETE, &url).await {
             Ok(_) => {}
             Err(e) if e.api().is_some_and(|a| a.status == 404) => {}
             Err(e) => return Err(e),
@@ -366,7 +356,7 @@ pub async fn delete_orphans(
         let mut remaining = Vec::new();
         for lb in &plan.load_balancers {
             let url = format!("{octavia}/lbaas/loadbalancers/{}", lb.id);
-            let found = call(session, &http, "octavia", Method::GET, &url).await?;
+            let found = call(session, "octavia", Method::GET, &url).await?;
             let status = found
                 .as_ref()
                 .and_then(|v| v["loadbalancer"]["provisioning_status"].as_str())

@@ -248,6 +248,12 @@ impl KeystoneSession {
         &self.inner.auth_url
     }
 
+    /// The HTTP client this session talks with (its CA bundle, `insecure` and timeout), for
+    /// calls to other services with the session's token.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
     /// The region whose endpoints this session uses (`None`: the catalog's only or first).
     pub fn region(&self) -> Option<&str> {
         self.inner.region.as_deref()
