@@ -134,18 +134,20 @@ async fn check_image(f: &mut Findings, lookup: &Lookup<'_>, image: &str) -> Resu
     Ok(())
 }
 
+/// Checks the named flavors; returns Nova's flavor listing (empty when none was needed or
+/// Nova is missing), which the quota check sizes the servers from.
 async fn check_flavors(
     f: &mut Findings,
     lookup: &Lookup<'_>,
     flavors: &[(&str, &str)],
     boot_volume_size: Option<&str>,
-) -> Result<()> {
+) -> Result<Vec<Value>> {
     if flavors.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     if !lookup.has("compute") {
         missing_service(f, "compute (Nova)", "flavor_id");
-        return Ok(());
+        return Ok(Vec::new());
     }
     let listed = lookup
         .get("compute", "/flavors/detail")
@@ -196,7 +198,7 @@ async fn check_flavors(
             }
         }
     }
-    Ok(())
+    Ok(listed)
 }
 
 async fn check_keypair(f: &mut Findings, lookup: &Lookup<'_>, keypair: &str) -> Result<()> {
@@ -492,7 +494,7 @@ pub async fn check_resources(
     let boot = labels
         .and_then(|l| l.get("boot_volume_size"))
         .map(String::as_str);
-    check_flavors(&mut f, &lookup, &flavors, boot).await?;
+    let listed_flavors = check_flavors(&mut f, &lookup, &flavors, boot).await?;
     if let Some(keypair) = pick(
         cluster.and_then(|c| c.keypair.as_ref()),
         template.keypair_id.as_ref(),
@@ -579,7 +581,7 @@ pub async fn check_resources(
         gigabytes: servers * (docker_gb + boot_gb) + u64::from(masters) * etcd_gb,
         load_balancers: u64::from(master_lb),
     };
-    check_quotas(&mut f, &lookup, &need).await?;
+    check_quotas(&mut f, &lookup, &need, &listed_flavors).await?;
     check_load_balancer_options(
         &mut f,
         &lookup,
@@ -754,16 +756,17 @@ fn quota(
     );
 }
 
-async fn check_quotas(f: &mut Findings, lookup: &Lookup<'_>, need: &Consumption<'_>) -> Result<()> {
+/// `flavors`: Nova's listing as [`check_flavors`] read it (servers are sized from it).
+async fn check_quotas(
+    f: &mut Findings,
+    lookup: &Lookup<'_>,
+    need: &Consumption<'_>,
+    flavors: &[Value],
+) -> Result<()> {
     let number = |v: &Value| v.as_i64().or_else(|| v.as_str()?.parse().ok());
     if lookup.has("compute") {
         let limits = lookup.get("compute", "/limits").await?.unwrap_or_default();
         let absolute = &limits["limits"]["absolute"];
-        let flavors = lookup
-            .get("compute", "/flavors/detail")
-            .await?
-            .and_then(|body| body["flavors"].as_array().cloned())
-            .unwrap_or_default();
         let size = |wanted: Option<&str>| {
             let wanted = wanted?;
             let flavor = flavors.iter().find(|fl| {
