@@ -190,12 +190,13 @@ impl HeatClient {
         Ok(Self { session, http })
     }
 
-    async fn call(
+    /// Sends `method path` to the catalog's `orchestration` endpoint with the session's token.
+    async fn send(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
-    ) -> Result<(StatusCode, String), HeatError> {
+    ) -> Result<reqwest::Response, HeatError> {
         let base: Url = self
             .session
             .endpoint("orchestration")
@@ -211,7 +212,17 @@ impl HeatClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(HeatError::Transport)?;
+        request.send().await.map_err(HeatError::Transport)
+    }
+
+    /// [`Self::send`], with Heat's error answers as [`HeatError::Api`] and the body as text.
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, String), HeatError> {
+        let response = self.send(method, path, body).await?;
         let status = response.status();
         if status.is_client_error() || status.is_server_error() {
             return Err(api_error(response).await);
@@ -242,21 +253,9 @@ impl HeatClient {
     /// # Errors
     /// [`HeatError`]; an unknown id is `is_not_found()`.
     pub async fn locate(&self, stack_id: &str) -> Result<StackRef, HeatError> {
-        let base: Url = self
-            .session
-            .endpoint("orchestration")
-            .await
-            .map_err(HeatError::Auth)?;
-        let token = self.session.token().await.map_err(HeatError::Auth)?;
-        let url = format!("{}/stacks/{stack_id}", base.as_str().trim_end_matches('/'));
         let response = self
-            .http
-            .get(url)
-            .header("x-auth-token", token.token().expose_secret())
-            .header("accept", "application/json")
-            .send()
-            .await
-            .map_err(HeatError::Transport)?;
+            .send(Method::GET, &format!("stacks/{stack_id}"), None)
+            .await?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
