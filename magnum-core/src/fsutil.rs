@@ -66,8 +66,8 @@ mod tests {
 
     #[test]
     fn files_are_private_and_replaced_atomically() {
-        let dir = std::env::temp_dir().join(format!("magnum-rs-fsutil-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let guard = tempfile::tempdir().unwrap();
+        let dir = guard.path();
         let path = dir.join("secret.pem");
         write_private(&path, b"one").unwrap();
         write_private(&path, b"two").unwrap();
@@ -80,7 +80,7 @@ mod tests {
                 0o600
             );
         }
-        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        let leftovers: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .filter_map(|e| e.ok())
             .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))

@@ -4,25 +4,20 @@
 //! Magnum's own x509 test vectors (`test_validator.py`, `test_sign.py`) are ported here.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use std::path::Path;
+use std::process::Command;
+
+use common::TestDir;
 use magnum_core::ca::{
     CaOptions, Certificate, CertificateError, CertifiedKey, ExtensionKind, KeyType, KeyUsageBit,
     PrivateKey, SigningPolicy, generate_bundle, generate_ca, short_id, sign_csr,
 };
 use secrecy::{ExposeSecret, SecretString};
 
-fn workdir() -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "magnum-rs-ca-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn workdir() -> TestDir {
+    TestDir::new("ca")
 }
 
 /// Runs openssl; returns (success, stdout + stderr).

@@ -4,9 +4,12 @@
 //! Pure: runs without the `client` feature.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use common::TestDir;
 use magnum_core::config::{
     AppCredentialRef, AuthMethod, DomainRef, Interface, Overrides, ProjectRef, Scope, Sources,
     UserRef, load,
@@ -15,15 +18,9 @@ use secrecy::ExposeSecret;
 
 const SECRET: &str = "pl4nted-s3cret-value";
 
-/// A fresh directory under the system temp dir.
-fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "magnum-rs-config-{tag}-{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory under the system temp dir, removed when the test ends.
+fn tempdir(tag: &str) -> TestDir {
+    TestDir::new(&format!("config-{tag}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -76,7 +73,7 @@ fn clouds_secure_and_public_profiles_merge() {
     write(&dir, "clouds.yaml", CLOUDS);
     write(&dir, "secure.yaml", SECURE);
     write(&dir, "clouds-public.yaml", PUBLIC);
-    let sources = Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.clone()]);
+    let sources = Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.to_path_buf()]);
     let cloud = load(&sources, &Overrides::new()).unwrap();
     assert_eq!(cloud.name.as_deref(), Some("prod"));
     assert_eq!(cloud.auth_url.as_str(), "https://keystone.acme.example/v3");
@@ -126,7 +123,7 @@ fn precedence_is_explicit_then_env_then_file() {
             ("OS_REGION_NAME", "RegionEnv"),
             ("OS_INTERFACE", "admin"),
         ]),
-        vec![dir],
+        vec![dir.to_path_buf()],
     );
     let from_env = load(&sources, &Overrides::new()).unwrap();
     assert_eq!(from_env.region.as_deref(), Some("RegionEnv"));
@@ -148,7 +145,7 @@ fn search_order_is_config_file_then_cwd_then_user_then_system() {
         |url: &str| format!("clouds:\n  c:\n    auth:\n      auth_url: {url}\n      token: t\n");
     write(&user, "clouds.yaml", &cloud("https://user.example/v3"));
     write(&system, "clouds.yml", &cloud("https://system.example/v3"));
-    let dirs = vec![cwd.clone(), user.clone(), system.clone()];
+    let dirs = vec![cwd.to_path_buf(), user.to_path_buf(), system.to_path_buf()];
     let pick = |env_pairs: &[(&str, &str)]| {
         load(
             &Sources::new(env(env_pairs), dirs.clone()),
@@ -347,7 +344,7 @@ fn missing_settings_name_the_key_and_the_variable() {
 fn nothing_configured_lists_every_source_tried() {
     let dir = tempdir("empty");
     let err = load(
-        &Sources::new(env(&[]), vec![dir.clone()]),
+        &Sources::new(env(&[]), vec![dir.to_path_buf()]),
         &Overrides::new(),
     )
     .unwrap_err();
@@ -357,7 +354,7 @@ fn nothing_configured_lists_every_source_tried() {
         "{text}"
     );
     let err = load(
-        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.clone()]),
+        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.to_path_buf()]),
         &Overrides::new(),
     )
     .unwrap_err();
@@ -370,13 +367,13 @@ fn nothing_configured_lists_every_source_tried() {
     }
     write(&dir, "clouds.yaml", CLOUDS);
     let err = load(
-        &Sources::new(env(&[("OS_CLOUD", "staging")]), vec![dir.clone()]),
+        &Sources::new(env(&[("OS_CLOUD", "staging")]), vec![dir.to_path_buf()]),
         &Overrides::new(),
     )
     .unwrap_err();
     assert!(err.to_string().contains("defined: prod, other"), "{err}");
     let err = load(
-        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir]),
+        &Sources::new(env(&[("OS_CLOUD", "prod")]), vec![dir.to_path_buf()]),
         &Overrides::new(),
     )
     .unwrap_err();
@@ -405,7 +402,7 @@ fn broken_files_are_reported_without_their_content() {
         &format!("clouds:\n  c:\n    auth: {{password: {SECRET}\n  : ["),
     );
     let err = load(
-        &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir]),
+        &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir.to_path_buf()]),
         &Overrides::new(),
     )
     .unwrap_err();

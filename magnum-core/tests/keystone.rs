@@ -11,7 +11,9 @@
 //! built from clouds.yaml through Keystone's catalog.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
+
+use common::{TestDir, unique};
 
 use http::Method;
 use magnum_core::config::{
@@ -28,19 +30,6 @@ use serde_json::{Value, json};
 fn url() -> String {
     std::env::var("KEYSTONE_URL")
         .expect("KEYSTONE_URL is not set: run scripts/test.sh, which starts a real Keystone")
-}
-
-fn unique(prefix: &str) -> String {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}-{}-{}-{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    )
 }
 
 fn password(user: UserRef, secret: &str) -> AuthMethod {
@@ -689,8 +678,7 @@ async fn a_magnum_client_from_clouds_yaml_finds_magnum_in_the_catalog() {
     post(&admin, "endpoints", json!({"endpoint": {"service_id": service_id, "interface": "public", "region_id": region, "url": format!("{magnum}/v1")}})).await;
     post(&admin, "endpoints", json!({"endpoint": {"service_id": service_id, "interface": "internal", "region_id": region, "url": "http://192.0.2.1:9511/v1"}})).await;
 
-    let dir = std::env::temp_dir().join(unique("clouds"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TestDir::new("clouds");
     std::fs::write(
         dir.join("clouds.yaml"),
         format!(
@@ -710,8 +698,11 @@ async fn a_magnum_client_from_clouds_yaml_finds_magnum_in_the_catalog() {
     let env = [("OS_CLOUD".to_owned(), "test".to_owned())]
         .into_iter()
         .collect();
-    let cloud =
-        magnum_core::config::load(&Sources::new(env, vec![dir]), &Overrides::new()).unwrap();
+    let cloud = magnum_core::config::load(
+        &Sources::new(env, vec![dir.to_path_buf()]),
+        &Overrides::new(),
+    )
+    .unwrap();
     assert_eq!(cloud.interface, Interface::Public);
     let client = Client::from_cloud(&cloud).unwrap();
     let endpoint = client.endpoint().await.unwrap();

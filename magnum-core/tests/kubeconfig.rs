@@ -8,10 +8,12 @@
 #[allow(dead_code)]
 mod support;
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 use std::sync::Arc;
 
+use common::TestDir;
 use magnum_core::access::{AccessOptions, Credentials, cluster_access};
 use magnum_core::ca::{
     CaOptions, CertifiedKey, SigningPolicy, generate_bundle, generate_ca, sign_csr,
@@ -22,14 +24,8 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, Request, ResponseTemplate};
 
-fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "magnum-rs-kube-{tag}-{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn tempdir(tag: &str) -> TestDir {
+    TestDir::new(&format!("kube-{tag}"))
 }
 
 fn certificate_mode(bundle: &magnum_core::ca::ClusterCaBundle) -> AccessMode {

@@ -59,7 +59,7 @@ resource_registry:
 
 mod common;
 
-use common::{admin, login, member, unique};
+use common::{admin, login, member, unique, unique_hex12};
 
 /// A fresh project and a `member` user in it: Heat 27's default policy lets members create stacks.
 async fn member_session() -> KeystoneSession {
@@ -110,10 +110,7 @@ fn cluster_record() -> ClusterRecord {
 async fn stack_lifecycle_feeds_the_cluster_record() {
     let heat = HeatClient::new(member_session().await).unwrap();
     let mut cluster = cluster_record();
-    let name = stack_name(
-        &cluster.name,
-        &unique("id").replace('-', "").to_lowercase()[..12],
-    );
+    let name = stack_name(&cluster.name, &unique_hex12());
     assert!(name.starts_with("heat-test-cluster-"), "{name}");
     let mut create = StackCreate::new(name, CLUSTER_TEMPLATE, 5);
     create.environment = Some(NO_CLOUD_ENVIRONMENT.into());

@@ -807,8 +807,8 @@ async fn ten_thousand_concurrent_requests_lose_and_duplicate_nothing() {
 
 #[tokio::test]
 async fn a_restarted_simulator_keeps_its_clusters_from_the_state_file() {
-    let dir = std::env::temp_dir().join(format!("magnum-sim-state-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let guard = tempfile::tempdir().unwrap();
+    let dir = guard.path();
     let path = dir.join("sim.db");
     let _ = std::fs::remove_file(&path);
     let config = || fast().state_file(&path);
@@ -867,5 +867,4 @@ async fn a_restarted_simulator_keeps_its_clusters_from_the_state_file() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains("bad.db"), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -87,6 +87,27 @@ async fn token(sim: &Simulator) -> String {
         .to_owned()
 }
 
+/// Polls `GET path` on the simulator until its `status` is one of `want` (10 s deadline).
+async fn wait_status(sim: &Side, path: &str, want: &[&str]) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut last = Value::Null;
+    while std::time::Instant::now() < deadline {
+        let mut request = sim
+            .http
+            .get(format!("{}{path}", sim.base))
+            .header("openstack-api-version", "container-infra latest");
+        for (name, value) in &sim.headers {
+            request = request.header(*name, value);
+        }
+        last = request.send().await.unwrap().json().await.unwrap();
+        if want.iter().any(|w| last["status"] == *w) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("{path} did not reach {want:?} within 10 s: {last}");
+}
+
 /// Creates on the simulator what `seed.py` put in the real database: a referenced template, two
 /// templates sharing a name, a ready cluster with a third nodegroup, a failed cluster.
 async fn seed(sim: &Side) -> (String, String, String) {
@@ -130,7 +151,9 @@ async fn seed(sim: &Side) -> (String, String, String) {
                "labels": {"sim_fail_create": "Resource CREATE failed: WaitConditionTimeout"}}),
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Conditions with a deadline, not sleeps: both clusters settled before the nodegroup is added.
+    wait_status(sim, &format!("/v1/clusters/{ready}"), &["CREATE_COMPLETE"]).await;
+    wait_status(sim, "/v1/clusters/k8s-failed", &["CREATE_FAILED"]).await;
     let path = format!("/v1/clusters/{ready}/nodegroups");
     let mut request = sim
         .http
@@ -141,7 +164,13 @@ async fn seed(sim: &Side) -> (String, String, String) {
         request = request.header(*name, value);
     }
     assert_eq!(request.send().await.unwrap().status(), 202);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The simulator shows a new nodegroup's settled state as CREATE_ or UPDATE_COMPLETE.
+    wait_status(
+        sim,
+        &format!("{path}/gpu"),
+        &["CREATE_COMPLETE", "UPDATE_COMPLETE"],
+    )
+    .await;
     (ct["uuid"].as_str().unwrap().to_owned(), ready, "gpu".into())
 }
 

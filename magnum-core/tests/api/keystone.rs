@@ -28,10 +28,16 @@ fn alice() -> AuthMethod {
     }
 }
 
+/// A session with a timeout generous enough for a loaded CI machine (the wiremock Keystone
+/// answers in microseconds; only `slow_keystone_times_out` wants a short one).
 fn session_for(server: &MockServer) -> KeystoneSession {
+    session_with_timeout(server, Duration::from_secs(30))
+}
+
+fn session_with_timeout(server: &MockServer, timeout: Duration) -> KeystoneSession {
     KeystoneSession::builder(format!("{}/v3", server.uri()), alice())
         .scope(Scope::Project(ProjectRef::Id("p1".into())))
-        .timeout(Duration::from_millis(500))
+        .timeout(timeout)
         .build()
         .unwrap()
 }
@@ -92,12 +98,15 @@ async fn slow_keystone_times_out() {
             ResponseTemplate::new(201)
                 .insert_header("x-subject-token", "slow")
                 .set_body_json(token_body(time::Duration::hours(1), json!([])))
-                .set_delay(Duration::from_secs(3)),
+                .set_delay(Duration::from_secs(20)),
         )
         .mount(&server)
         .await;
     let started = std::time::Instant::now();
-    let err = session_for(&server).token().await.unwrap_err();
+    let err = session_with_timeout(&server, Duration::from_millis(500))
+        .token()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport);
     assert!(
         matches!(
@@ -110,8 +119,8 @@ async fn slow_keystone_times_out() {
         "{err:?}"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(3),
-        "bounded by the session timeout"
+        started.elapsed() < Duration::from_secs(20),
+        "bounded by the session timeout, not the server's 20 s delay"
     );
 }
 
@@ -148,13 +157,16 @@ async fn malformed_answers_are_typed() {
 
 #[tokio::test]
 async fn a_token_expiring_mid_run_is_replaced() {
+    // Tokens live 3 s and the session renews 2 s before expiry: each is good for ~1 s. No sleep
+    // stands in for synchronisation: renewal is polled for, with a deadline, and must not come
+    // before the token entered the margin.
     let server = MockServer::start().await;
     let count = Arc::new(AtomicUsize::new(0));
     Mock::given(method("POST"))
         .and(path("/v3/auth/tokens"))
         .respond_with(issuing(
             count.clone(),
-            time::Duration::milliseconds(2500),
+            time::Duration::seconds(3),
             json!([]),
         ))
         .mount(&server)
@@ -163,12 +175,31 @@ async fn a_token_expiring_mid_run_is_replaced() {
         .expiry_margin(Duration::from_secs(2))
         .build()
         .unwrap();
+    let started = std::time::Instant::now();
     let first = session.token().await.unwrap();
     let cached = session.token().await.unwrap();
-    assert!(Arc::ptr_eq(&first, &cached), "still valid: cached");
-    tokio::time::sleep(Duration::from_millis(700)).await;
-    let renewed = session.token().await.unwrap();
-    assert!(!Arc::ptr_eq(&first, &renewed), "inside the margin: renewed");
+    if started.elapsed() < Duration::from_millis(800) {
+        // Only meaningful while the first token is surely outside the margin.
+        assert!(Arc::ptr_eq(&first, &cached), "still valid: cached");
+    }
+    let deadline = started + Duration::from_secs(10);
+    let renewed = loop {
+        let current = session.token().await.unwrap();
+        if !Arc::ptr_eq(&first, &current) {
+            break current;
+        }
+        assert!(std::time::Instant::now() < deadline, "never renewed");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "renewed at {:?}, before the token entered the margin",
+        started.elapsed()
+    );
+    assert!(
+        secrecy::ExposeSecret::expose_secret(renewed.token()).ends_with("-2"),
+        "the second token issued"
+    );
     assert_eq!(count.load(Ordering::SeqCst), 2);
 }
 

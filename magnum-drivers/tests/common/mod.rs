@@ -2,7 +2,7 @@
 //! (`KEYSTONE_URL`): sessions, unique names, and the admin calls that set up projects and users.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::Method;
 use magnum_core::config::{AuthMethod, DomainRef, ProjectRef, Scope, UserRef};
@@ -16,13 +16,27 @@ pub fn keystone() -> String {
         .expect("KEYSTONE_URL is not set: run scripts/test.sh, which starts a real Keystone")
 }
 
-/// A name no other test run uses.
+/// A name no other test (in this process or any other) uses, unique by construction:
+/// `prefix-<pid>-<counter>-<random>`. (It once was pid + clock nanos: two parallel tests read
+/// the same clock value and Keystone answered 409 for the second project.)
 pub fn unique(prefix: &str) -> String {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut random = [0u8; 4];
+    getrandom::fill(&mut random).expect("the OS random source failed");
+    format!(
+        "{prefix}-{}-{}-{:08x}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        u32::from_le_bytes(random)
+    )
+}
+
+/// Twelve lowercase hex characters no other test uses (Heat stack-name suffixes are cut to this
+/// length, so they must be random in *every* position, not a clock's leading digits).
+pub fn unique_hex12() -> String {
+    let mut random = [0u8; 6];
+    getrandom::fill(&mut random).expect("the OS random source failed");
+    random.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A password session.
