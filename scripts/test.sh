@@ -65,7 +65,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core --no-deps
 echo "== tests (conformance included: --include-ignored)"
 cargo test --workspace -- --include-ignored 2>&1 | tee "$state/test.log"
 # The real-server suites must have run, not been skipped.
-for suite in conformance keystone ca kubeconfig conductor_keystone heat_real heat_driver simulator simulator_differential doctor_cloud; do
+for suite in conformance keystone ca kubeconfig conductor_keystone heat_real heat_driver simulator simulator_differential simulator_hostile doctor_cloud; do
   grep -q "Running tests/$suite.rs" "$state/test.log" || { echo "$suite suite did not run" >&2; exit 1; }
   if grep -A3 "Running tests/$suite.rs" "$state/test.log" | grep -q 'running 0 tests'; then
     echo "$suite suite ran 0 tests" >&2; exit 1

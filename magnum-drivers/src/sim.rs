@@ -71,7 +71,14 @@ pub struct SimOptions {
     pub provides: Vec<DriverKey>,
     /// Whether the conductor should create a trust first.
     pub needs_trust: bool,
+    /// How many servers (masters and workers of every cluster together) the simulated cloud
+    /// holds. A create or resize that would need more fails as Nova fails it ("No valid host
+    /// was found"), and no addresses are handed out for it, so memory stays bounded.
+    pub max_nodes: u64,
 }
+
+/// The default [`SimOptions::max_nodes`].
+pub const DEFAULT_MAX_NODES: u64 = 10_000;
 
 impl Default for SimOptions {
     fn default() -> Self {
@@ -87,6 +94,7 @@ impl Default for SimOptions {
                 k8s(OsDistro::Flatcar),
             ],
             needs_trust: false,
+            max_nodes: DEFAULT_MAX_NODES,
         }
     }
 }
@@ -112,6 +120,22 @@ impl SimOptions {
         self.fail_create = Some(reason.into());
         self
     }
+
+    /// How many servers the simulated cloud holds ([`SimOptions::max_nodes`]).
+    #[must_use]
+    pub fn max_nodes(mut self, max_nodes: u64) -> Self {
+        self.max_nodes = max_nodes;
+        self
+    }
+}
+
+/// The servers a cluster occupies (every nodegroup's `node_count`).
+fn servers(cluster: &ClusterRecord) -> u64 {
+    cluster
+        .nodegroups
+        .iter()
+        .map(|n| u64::from(n.node_count))
+        .sum()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +158,8 @@ pub struct SimulatedDriver {
     options: SimOptions,
     clock: Arc<dyn Clock>,
     pending: Mutex<HashMap<String, Pending>>,
+    /// Servers held per cluster UUID (what the simulated cloud has handed out).
+    held: Mutex<HashMap<String, u64>>,
 }
 
 impl SimulatedDriver {
@@ -148,6 +174,44 @@ impl SimulatedDriver {
             options,
             clock,
             pending: Mutex::new(HashMap::new()),
+            held: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records the servers a settled cluster already holds (a simulator restarted from its
+    /// state file calls this for every stored cluster before serving). A cluster that does
+    /// not fit in what is left is refused, with Nova's message: the caller marks it failed.
+    ///
+    /// # Errors
+    /// The Nova-style refusal when the cloud cannot hold the cluster.
+    pub fn claim(&self, cluster: &ClusterRecord) -> Result<(), String> {
+        self.reserve(&cluster.uuid, servers(cluster), "CREATE")
+    }
+
+    /// Holds `wanted` servers for `uuid` if the cloud has room (its earlier holding is replaced).
+    fn reserve(&self, uuid: &str, wanted: u64, verb: &str) -> Result<(), String> {
+        let mut held = self
+            .held
+            .lock()
+            .map_err(|_| "simulator state poisoned".to_owned())?;
+        let others: u64 = held
+            .iter()
+            .filter(|(id, _)| id.as_str() != uuid)
+            .map(|(_, n)| *n)
+            .sum();
+        if others.saturating_add(wanted) > self.options.max_nodes {
+            return Err(format!(
+                "Resource {verb} failed: ResourceInError: resources.kube_minions: Went to status ERROR due to \"Message: No valid host was found. There are not enough hosts available., Code: 500\" (the simulated cloud holds {} servers, {others} in use, this cluster needs {wanted})",
+                self.options.max_nodes
+            ));
+        }
+        held.insert(uuid.to_owned(), wanted);
+        Ok(())
+    }
+
+    fn release(&self, uuid: &str) {
+        if let Ok(mut held) = self.held.lock() {
+            held.remove(uuid);
         }
     }
 
@@ -323,7 +387,19 @@ impl Driver for SimulatedDriver {
             Action::Delete => (ClusterStatus::DeleteComplete, ClusterStatus::DeleteFailed),
         };
         let in_progress = |s: &ClusterStatus| s.is_in_progress();
-        if let Some(reason) = op.failure {
+        let verb = match op.action {
+            Action::Create => "CREATE",
+            Action::Update => "UPDATE",
+            Action::Delete => "DELETE",
+        };
+        let mut failure = op.failure;
+        if failure.is_none() {
+            match op.action {
+                Action::Delete => self.release(&cluster.uuid),
+                _ => failure = self.reserve(&cluster.uuid, servers(cluster), verb).err(),
+            }
+        }
+        if let Some(reason) = failure {
             cluster.status = failed.clone();
             cluster.status_reason = Some(reason.clone());
             for ng in cluster
@@ -336,11 +412,6 @@ impl Driver for SimulatedDriver {
             }
             return Ok(());
         }
-        let verb = match op.action {
-            Action::Create => "CREATE",
-            Action::Update => "UPDATE",
-            Action::Delete => "DELETE",
-        };
         cluster.status = complete.clone();
         cluster.status_reason = Some(format!("Stack {verb} completed successfully"));
         let base = cluster.uuid.bytes().fold(0u8, |acc, b| acc.wrapping_add(b)) % 250 + 1;

@@ -247,6 +247,45 @@ impl MemoryCertStore {
         })
     }
 
+    /// One row as JSON (passphrase included), `None` when no row has that reference: lets a
+    /// caller persist the rows of one cluster instead of the whole table.
+    ///
+    /// # Errors
+    /// [`CertificateError::Storage`] if the table lock is poisoned.
+    pub fn row_json(&self, reference: &str) -> Result<Option<SecretString>, CertificateError> {
+        let rows = self
+            .rows
+            .lock()
+            .map_err(|_| storage("store lock poisoned"))?;
+        rows.get(reference)
+            .map(|row| {
+                serde_json::to_string(row)
+                    .map(SecretString::from)
+                    .map_err(|e| storage(e.to_string()))
+            })
+            .transpose()
+    }
+
+    /// Adds (or replaces) a row saved with [`Self::row_json`]; returns its reference.
+    ///
+    /// # Errors
+    /// [`CertificateError::Storage`] for malformed JSON or a poisoned lock.
+    pub fn insert_row_json(&self, json: &SecretString) -> Result<String, CertificateError> {
+        let row: KeypairRow = serde_json::from_str(json.expose_secret()).map_err(|e| {
+            storage(format!(
+                "not an x509keypair row: line {} column {}",
+                e.line(),
+                e.column()
+            ))
+        })?;
+        let reference = row.uuid.clone();
+        self.rows
+            .lock()
+            .map_err(|_| storage("store lock poisoned"))?
+            .insert(reference.clone(), row);
+        Ok(reference)
+    }
+
     /// Number of stored certificates.
     pub fn len(&self) -> usize {
         self.rows.lock().map(|r| r.len()).unwrap_or_default()

@@ -13,8 +13,11 @@ use std::time::Duration;
 use magnum_drivers::simulator::{CloudCatalog, Simulator, SimulatorConfig};
 
 const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
-[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--state FILE] \
+[--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--max-nodes N] [--state FILE] \
 [--catalog FILE.json] [--print-catalog]";
+
+/// The longest simulated operation (a year): larger numbers are refused, not overflowed.
+const MAX_SECONDS: f64 = 31_536_000.0;
 
 /// What the command line asks for.
 enum Command {
@@ -37,8 +40,10 @@ fn parse(args: &[String]) -> Result<Command, String> {
         let seconds = |text: String| {
             text.parse::<f64>()
                 .ok()
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .ok_or_else(|| format!("{flag}: '{text}' is not a number of seconds"))
+                .filter(|s| (0.0..=MAX_SECONDS).contains(s))
+                .ok_or_else(|| {
+                    format!("{flag}: '{text}' is not a number of seconds (0 to {MAX_SECONDS})")
+                })
         };
         match flag.as_str() {
             "--port" => {
@@ -68,6 +73,13 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 config = config.max_clusters_per_project(
                     text.parse()
                         .map_err(|_| format!("--max-clusters: '{text}' is not a number"))?,
+                );
+            }
+            "--max-nodes" => {
+                let text = value()?;
+                config = config.max_nodes(
+                    text.parse()
+                        .map_err(|_| format!("--max-nodes: '{text}' is not a number"))?,
                 );
             }
             "-h" | "--help" => return Err(USAGE.to_owned()),

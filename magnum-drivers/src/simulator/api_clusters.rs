@@ -17,10 +17,14 @@ use serde_json::{Map, Value, json};
 
 use super::cloud::OsResources;
 use super::fields::{
-    CLUSTER_FIELDS, NODEGROUP_FIELDS, RESIZE_FIELDS, UPGRADE_FIELDS, apply_patch, check_body,
+    CLUSTER_FIELDS, INT_MAX, Kind, NODEGROUP_FIELDS, RESIZE_FIELDS, UPGRADE_FIELDS, apply_patch,
+    check, check_body,
 };
 use super::store::{ClusterExtra, ClusterRow, NodeGroupExtra, View, generated_name, label_map};
-use super::wire::{ApiFault, PageQuery, json_object, new_uuid, now_timestamp, paginate, too_old};
+use super::wire::{
+    ApiFault, PageQuery, PageSpec, SortedIndex, json_object, new_uuid, now_timestamp, paginate,
+    too_old,
+};
 use super::{Caller, Shared};
 use crate::conductor::{ClusterResources, ConductorError};
 use crate::driver::{ClusterRecord, DriverError, DriverKey, NodeGroupRecord};
@@ -63,10 +67,11 @@ fn zero_nodes(version: Microversion) -> Result<(), ApiFault> {
     Ok(())
 }
 
+/// A checked integer field (already bounded to Magnum's 32-bit columns by `check_body`).
 fn as_u32(value: Option<&Value>) -> Option<u32> {
     value
         .and_then(Value::as_u64)
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 /// Magnum's label defaulting for a cluster (parent: the template) or a nodegroup (parent: the
@@ -98,17 +103,31 @@ async fn listing(shared: &Shared, caller: &Caller, query: &PageQuery, view: View
     } else {
         "cluster:get_all"
     })?;
-    let store = shared.store.lock().await;
-    let items = store
-        .clusters_in(Some(&caller.ctx.project_id))
-        .map(|c| (c.id, c.record.uuid.clone(), c))
-        .collect();
+    let spec = PageSpec::parse(query)?;
+    let mut store = shared.store.lock().await;
+    let project = caller.ctx.project_id.clone();
+    let render = |c: &ClusterRow| c.json(&shared.base, caller.version, view);
+    let key = format!(
+        "clusters|{project}|{}|{}|{view:?}",
+        spec.sort_key, caller.version
+    );
+    let index = store.sorted(key, |store| {
+        let items = store
+            .clusters_in(Some(&project))
+            .map(|c| (c.id, c.record.uuid.clone(), c))
+            .collect();
+        SortedIndex::build(items, &spec.sort_key, |c| render(c))
+    })?;
     let url = format!("{}/v1/clusters", shared.base);
-    let render = |c: &&ClusterRow| c.json(&shared.base, caller.version, view);
-    Ok(paginate(items, query, &url, render, |m| {
-        ApiFault::not_found(format!("Cluster {m} could not be found."))
-    })?
-    .into_response("clusters"))
+    Ok(index
+        .page(
+            &spec,
+            query.marker.as_deref(),
+            &url,
+            |id| store.cluster_by_id(id).map(render),
+            |m| ApiFault::not_found(format!("Cluster {m} could not be found.")),
+        )?
+        .into_response("clusters"))
 }
 
 /// `GET /v1/clusters`.
@@ -138,7 +157,7 @@ pub(crate) async fn show(
     caller.read("cluster:get")?;
     let store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    Ok(Json(store.clusters[index].json(&shared.base, caller.version, View::One)).into_response())
+    Ok(Json(store.clusters()[index].json(&shared.base, caller.version, View::One)).into_response())
 }
 
 /// `POST /v1/clusters`.
@@ -156,7 +175,7 @@ pub(crate) async fn create(
     };
     let mut store = shared.store.lock().await;
     let template_row = match store.template_index(&template_ident, &caller.ctx) {
-        Ok(i) => store.templates[i].clone(),
+        Ok(i) => store.templates()[i].clone(),
         Err(e) if e.status == StatusCode::NOT_FOUND && caller.version < Microversion::V1_10 => {
             return Err(ApiFault::bad_request(e.detail));
         }
@@ -192,7 +211,7 @@ pub(crate) async fn create(
         .validate_master_size(master_count)
         .map_err(|e| ApiFault::bad_request(e.to_string()))?;
     let limit = store
-        .quotas
+        .quotas()
         .iter()
         .find(|q| q.project_id == caller.ctx.project_id && q.resource == "Cluster")
         .map_or(shared.config.max_clusters_per_project, |q| q.hard_limit);
@@ -304,7 +323,7 @@ pub(crate) async fn create(
             ClusterResources::default()
         }
     };
-    store.clusters.push(ClusterRow {
+    store.push_cluster(ClusterRow {
         id,
         record,
         resources,
@@ -329,7 +348,7 @@ pub(crate) async fn update(
     caller.write("cluster:update")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let current = row.json(&shared.base, caller.version, View::One);
     let patched = apply_patch(
         &current,
@@ -379,16 +398,15 @@ pub(crate) async fn update(
         row.record.health_status_reason = label_map(patched.get("health_status_reason"));
     }
     if changed.contains(&"node_count") {
-        let count = patched.get("node_count").and_then(Value::as_i64);
-        let Some(count) = count.filter(|c| *c >= 0) else {
-            return Err(ApiFault::bad_request(format!(
-                "Invalid input for field/attribute node_count. Value: '{}'. Value should be greater or equal to 0",
-                patched
-                    .get("node_count")
-                    .map(Value::to_string)
-                    .unwrap_or_default()
-            )));
-        };
+        let value = patched.get("node_count").cloned().unwrap_or(Value::Null);
+        let count = check("node_count", Kind::Int(0, INT_MAX), &value)?
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| {
+                ApiFault::bad_request(format!(
+                    "Invalid input for field/attribute node_count. Value: '{value}'. Value should be greater or equal to 0"
+                ))
+            })?;
         if count == 0 {
             zero_nodes(caller.version)?;
         }
@@ -397,7 +415,6 @@ pub(crate) async fn update(
                 .rollback
                 .as_deref()
                 .is_some_and(|r| r.eq_ignore_ascii_case("true"));
-        let count = u32::try_from(count).unwrap_or(u32::MAX);
         settled(
             shared
                 .conductor
@@ -418,7 +435,7 @@ pub(crate) async fn delete(
     caller.write("cluster:delete")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     settled(shared.conductor.cluster_delete(&mut row.record).await)?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -455,7 +472,7 @@ pub(crate) async fn resize(
     let nodegroup = text(&input, "nodegroup");
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     if let Some(ng) = &nodegroup {
         if row.record.nodegroup_mut(ng).is_none() {
             return Err(ApiFault::not_found(format!(
@@ -502,10 +519,10 @@ pub(crate) async fn upgrade(
     let max_batch_size = as_u32(input.get("max_batch_size")).unwrap_or(1);
     let mut store = shared.store.lock().await;
     let template_index = store.template_index(&template_ident, &caller.ctx)?;
-    let template_row = store.templates[template_index].clone();
+    let template_row = store.templates()[template_index].clone();
     let template = template_row.typed()?;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let nodegroup = text(&input, "nodegroup").unwrap_or_else(|| "default-worker".into());
     let Some(ng) = row.record.nodegroup_mut(&nodegroup).map(|n| n.clone()) else {
         return Err(ApiFault::not_found(format!(
@@ -542,7 +559,7 @@ async fn nodegroup_listing(
     }
     caller.read("nodegroup:get_all")?;
     let store = shared.store.lock().await;
-    let row = &store.clusters[store.cluster_index(ident, &caller.ctx)?];
+    let row = &store.clusters()[store.cluster_index(ident, &caller.ctx)?];
     let items = row
         .record
         .nodegroups
@@ -600,7 +617,7 @@ pub(crate) async fn nodegroup_show(
     }
     caller.read("nodegroup:get")?;
     let store = shared.store.lock().await;
-    let row = &store.clusters[store.cluster_index(&ident, &caller.ctx)?];
+    let row = &store.clusters()[store.cluster_index(&ident, &caller.ctx)?];
     let found = find_nodegroup(row, &ng)?;
     Ok(Json(row.nodegroup_json(found, &shared.base, View::One)).into_response())
 }
@@ -711,7 +728,7 @@ pub(crate) async fn nodegroup_create(
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let ng_id = store.next_id();
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let merge_labels = input.get("merge_labels") == Some(&json!(true));
     let labels = effective_labels(&row.record.labels, &input, merge_labels);
     let mut ng = NodeGroupRecord::new(new_uuid(), &name, &role, node_count);
@@ -766,7 +783,7 @@ pub(crate) async fn nodegroup_update(
     caller.write("nodegroup:update")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let target = find_nodegroup(row, &ng)?.clone();
     let current = row.nodegroup_json(&target, &shared.base, View::One);
     let internal: Vec<&str> = current
@@ -790,14 +807,12 @@ pub(crate) async fn nodegroup_update(
         &["node_labels", "node_taints"],
     )?;
     let mut candidate = target.clone();
-    candidate.min_node_count = patched
-        .get("min_node_count")
-        .and_then(Value::as_u64)
-        .map_or(0, |n| u32::try_from(n).unwrap_or(u32::MAX));
-    candidate.max_node_count = patched
-        .get("max_node_count")
-        .and_then(Value::as_u64)
-        .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    let bounded = |field: &str| -> Result<Option<u32>, ApiFault> {
+        let value = patched.get(field).cloned().unwrap_or(Value::Null);
+        Ok(as_u32(Some(&check(field, Kind::Int(0, INT_MAX), &value)?)))
+    };
+    candidate.min_node_count = bounded("min_node_count")?.unwrap_or(0);
+    candidate.max_node_count = bounded("max_node_count")?;
     candidate
         .check_bounds()
         .map_err(|e| ApiFault::conflict(e.to_string()))?;
@@ -860,7 +875,7 @@ pub(crate) async fn nodegroup_delete(
     caller.write("nodegroup:delete")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let target = find_nodegroup(row, &ng)?.clone();
     settled(
         shared

@@ -116,7 +116,7 @@ pub(crate) async fn certificate_show(
 ) -> Reply {
     caller.read("certificate:get")?;
     let store = shared.store.lock().await;
-    let row = &store.clusters[store.cluster_index(&ident, &caller.ctx)?];
+    let row = &store.clusters()[store.cluster_index(&ident, &caller.ctx)?];
     let Some(refs) = &row.resources.cert_refs else {
         return Err(ApiFault::not_found(format!(
             "Certificates for cluster {ident} could not be found."
@@ -157,7 +157,7 @@ pub(crate) async fn certificate_sign(
     let index = store
         .cluster_index(&cluster, &caller.ctx)
         .map_err(|e| ApiFault::bad_request(e.detail))?;
-    let row = &store.clusters[index];
+    let row = &store.clusters()[index];
     let Some(refs) = &row.resources.cert_refs else {
         return Err(ApiFault::bad_request(format!(
             "Cluster {cluster} has no certificate authority yet."
@@ -190,7 +190,7 @@ pub(crate) async fn certificate_rotate(
     caller.write("certificate:rotate_ca")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     if row.record.template.tls_disabled == Some(true) {
         return Err(ApiFault::bad_request(
             "Rotating the CA certificate on a non-TLS cluster is not supported",
@@ -230,7 +230,7 @@ pub(crate) async fn credentials_rotate(
     caller.write("credential:rotate")?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
-    let row = &mut store.clusters[index];
+    let row = store.cluster_mut(index);
     let driver = shared.driver(&row.record)?;
     driver
         .rotate_credential(&mut row.record)
@@ -261,7 +261,7 @@ pub(crate) async fn quota_list(
         .is_some_and(|a| a.eq_ignore_ascii_case("true"));
     let store = shared.store.lock().await;
     let items = store
-        .quotas
+        .quotas()
         .iter()
         .filter(|q| all || q.project_id == caller.ctx.project_id)
         .map(|q| (q.id, q.id.to_string(), q))
@@ -301,7 +301,7 @@ pub(crate) async fn quota_show(
     }
     let store = shared.store.lock().await;
     let found = store
-        .quotas
+        .quotas()
         .iter()
         .find(|q| q.project_id == project && q.resource == resource);
     Ok(match found {
@@ -340,7 +340,7 @@ pub(crate) async fn quota_create(
     let hard_limit = input.get("hard_limit").and_then(Value::as_i64).unwrap_or(1);
     let mut store = shared.store.lock().await;
     if store
-        .quotas
+        .quotas()
         .iter()
         .any(|q| q.project_id == project && q.resource == resource)
     {
@@ -358,7 +358,7 @@ pub(crate) async fn quota_create(
         updated_at: None,
     };
     let body = row.json();
-    store.quotas.push(row);
+    store.push_quota(row);
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
@@ -372,11 +372,12 @@ pub(crate) async fn quota_update(
     caller.admin("quota:update")?;
     let input = check_body(&json_object(&body)?, QUOTA_FIELDS, "quota")?;
     let mut store = shared.store.lock().await;
-    let row = store
-        .quotas
-        .iter_mut()
-        .find(|q| q.project_id == project && q.resource == resource)
+    let index = store
+        .quotas()
+        .iter()
+        .position(|q| q.project_id == project && q.resource == resource)
         .ok_or_else(|| quota_not_found(&project, &resource))?;
+    let row = store.quota_mut(index);
     if let Some(limit) = input.get("hard_limit").and_then(Value::as_i64) {
         row.hard_limit = limit;
         row.updated_at = Some(now_timestamp());
@@ -392,11 +393,7 @@ pub(crate) async fn quota_delete(
 ) -> Reply {
     caller.admin("quota:delete")?;
     let mut store = shared.store.lock().await;
-    let before = store.quotas.len();
-    store
-        .quotas
-        .retain(|q| !(q.project_id == project && q.resource == resource));
-    if store.quotas.len() == before {
+    if store.remove_quotas(|q| q.project_id == project && q.resource == resource) == 0 {
         return Err(quota_not_found(&project, &resource));
     }
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -15,7 +15,9 @@ use serde_json::{Map, Value, json};
 use super::cloud::OsResources;
 use super::fields::{TEMPLATE_FIELDS, apply_patch, check_body};
 use super::store::{Store, TemplateRow, generated_name, label_map};
-use super::wire::{ApiFault, PageQuery, json_object, new_uuid, now_timestamp, paginate};
+use super::wire::{
+    ApiFault, PageQuery, PageSpec, SortedIndex, json_object, new_uuid, now_timestamp,
+};
 use super::{Caller, Shared};
 use crate::driver::DriverKey;
 
@@ -30,22 +32,34 @@ async fn listing(shared: &Shared, caller: &Caller, query: &PageQuery, detail: bo
     } else {
         "clustertemplate:get_all"
     })?;
-    let store = shared.store.lock().await;
-    let items = store
-        .templates
-        .iter()
-        .filter(|r| Store::template_visible(r, &caller.ctx))
-        .map(|r| (r.id, r.uuid().to_owned(), r))
-        .collect();
+    let spec = PageSpec::parse(query)?;
+    let mut store = shared.store.lock().await;
+    let render = |r: &TemplateRow| r.json(&shared.base);
+    let key = format!(
+        "templates|{}|{}|{}",
+        caller.ctx.project_id,
+        caller.ctx.is_admin(),
+        spec.sort_key
+    );
+    let index = store.sorted(key, |store| {
+        let items = store
+            .templates()
+            .iter()
+            .filter(|r| Store::template_visible(r, &caller.ctx))
+            .map(|r| (r.id, r.uuid().to_owned(), r))
+            .collect();
+        SortedIndex::build(items, &spec.sort_key, |r| render(r))
+    })?;
     let url = format!("{}/v1/clustertemplates", shared.base);
-    Ok(paginate(
-        items,
-        query,
-        &url,
-        |r| r.json(&shared.base),
-        |m| ApiFault::not_found(format!("ClusterTemplate {m} could not be found.")),
-    )?
-    .into_response("clustertemplates"))
+    Ok(index
+        .page(
+            &spec,
+            query.marker.as_deref(),
+            &url,
+            |id| store.template_by_id(id).map(render),
+            |m| ApiFault::not_found(format!("ClusterTemplate {m} could not be found.")),
+        )?
+        .into_response("clustertemplates"))
 }
 
 /// `GET /v1/clustertemplates`.
@@ -75,7 +89,7 @@ pub(crate) async fn show(
     caller.read("clustertemplate:get")?;
     let store = shared.store.lock().await;
     let index = store.template_index(&ident, &caller.ctx)?;
-    Ok(Json(store.templates[index].json(&shared.base)).into_response())
+    Ok(Json(store.templates()[index].json(&shared.base)).into_response())
 }
 
 /// The checks shared by create and update, on the complete template object.
@@ -206,7 +220,7 @@ pub(crate) async fn create(
         obj.insert("name".into(), json!(generated_name("template", id)));
     }
     let uuid = match obj.get("uuid").and_then(Value::as_str) {
-        Some(u) if store.templates.iter().any(|t| t.uuid() == u) => {
+        Some(u) if store.templates().iter().any(|t| t.uuid() == u) => {
             return Err(ApiFault::conflict(format!(
                 "A ClusterTemplate with UUID {u} already exists."
             )));
@@ -221,7 +235,7 @@ pub(crate) async fn create(
     obj.insert("updated_at".into(), Value::Null);
     let row = TemplateRow { id, obj };
     let rendered = row.json(&shared.base);
-    store.templates.push(row);
+    store.push_template(row);
     let location = format!("{}/v1/clustertemplates/{uuid}", shared.base);
     Ok((
         StatusCode::CREATED,
@@ -258,7 +272,7 @@ pub(crate) async fn update(
     caller.write("clustertemplate:update")?;
     let mut store = shared.store.lock().await;
     let index = store.template_index(&ident, &caller.ctx)?;
-    let row = &store.templates[index];
+    let row = &store.templates()[index];
     let non_removable = [
         "coe",
         "image_id",
@@ -315,7 +329,7 @@ pub(crate) async fn update(
             "ClusterTemplate {uuid} is referenced by one or multiple clusters."
         )));
     }
-    let row = &mut store.templates[index];
+    let row = store.template_mut(index);
     if !changed.is_empty() {
         updated.insert("updated_at".into(), json!(now_timestamp()));
         row.obj = updated;
@@ -332,12 +346,12 @@ pub(crate) async fn delete(
     caller.write("clustertemplate:delete")?;
     let mut store = shared.store.lock().await;
     let index = store.template_index(&ident, &caller.ctx)?;
-    let uuid = store.templates[index].uuid().to_owned();
+    let uuid = store.templates()[index].uuid().to_owned();
     if store.template_referenced(&uuid) {
         return Err(ApiFault::bad_request(format!(
             "ClusterTemplate {uuid} is referenced by one or multiple clusters."
         )));
     }
-    store.templates.remove(index);
+    store.remove_template(index);
     Ok(StatusCode::NO_CONTENT.into_response())
 }

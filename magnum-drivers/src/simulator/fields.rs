@@ -31,6 +31,10 @@ pub(crate) enum Kind {
     Taints,
 }
 
+/// The largest value of Magnum's `Integer` database columns (32-bit signed): larger numbers are
+/// refused as input instead of being clamped or overflowing later.
+pub(crate) const INT_MAX: i64 = i32::MAX as i64;
+
 /// Template fields (`cluster_template.py`).
 pub(crate) const TEMPLATE_FIELDS: &[(&str, Kind)] = &[
     ("uuid", Kind::Text(36, 36)),
@@ -47,7 +51,7 @@ pub(crate) const TEMPLATE_FIELDS: &[(&str, Kind)] = &[
     ("network_driver", Kind::Text(1, 255)),
     ("volume_driver", Kind::Text(1, 255)),
     ("apiserver_port", Kind::Int(1024, 65535)),
-    ("docker_volume_size", Kind::Int(1, i64::MAX)),
+    ("docker_volume_size", Kind::Int(1, INT_MAX)),
     ("docker_storage_driver", Kind::Text(1, 255)),
     ("cluster_distro", Kind::Text(1, 255)),
     ("http_proxy", Kind::Text(1, 255)),
@@ -72,14 +76,14 @@ pub(crate) const CLUSTER_FIELDS: &[(&str, Kind)] = &[
     ("name", Kind::ClusterName),
     ("cluster_template_id", Kind::Text(1, 255)),
     ("keypair", Kind::Text(1, 255)),
-    ("node_count", Kind::Int(0, i64::MAX)),
-    ("master_count", Kind::Int(1, i64::MAX)),
-    ("docker_volume_size", Kind::Int(1, i64::MAX)),
+    ("node_count", Kind::Int(0, INT_MAX)),
+    ("master_count", Kind::Int(1, INT_MAX)),
+    ("docker_volume_size", Kind::Int(1, INT_MAX)),
     ("labels", Kind::Labels),
     ("merge_labels", Kind::Bool),
     ("master_flavor_id", Kind::Text(1, 255)),
     ("flavor_id", Kind::Text(1, 255)),
-    ("create_timeout", Kind::Int(0, i64::MAX)),
+    ("create_timeout", Kind::Int(0, INT_MAX)),
     ("discovery_url", Kind::Text(0, 255)),
     ("fixed_network", Kind::Text(1, 255)),
     ("fixed_subnet", Kind::Text(1, 255)),
@@ -91,15 +95,15 @@ pub(crate) const CLUSTER_FIELDS: &[(&str, Kind)] = &[
 pub(crate) const NODEGROUP_FIELDS: &[(&str, Kind)] = &[
     ("uuid", Kind::Text(36, 36)),
     ("name", Kind::Text(1, 255)),
-    ("docker_volume_size", Kind::Int(1, i64::MAX)),
+    ("docker_volume_size", Kind::Int(1, INT_MAX)),
     ("labels", Kind::Labels),
     ("merge_labels", Kind::Bool),
     ("flavor_id", Kind::Text(1, 255)),
     ("image_id", Kind::Text(1, 255)),
-    ("node_count", Kind::Int(0, i64::MAX)),
+    ("node_count", Kind::Int(0, INT_MAX)),
     ("role", Kind::Text(1, 255)),
-    ("min_node_count", Kind::Int(0, i64::MAX)),
-    ("max_node_count", Kind::Int(0, i64::MAX)),
+    ("min_node_count", Kind::Int(0, INT_MAX)),
+    ("max_node_count", Kind::Int(0, INT_MAX)),
     ("node_labels", Kind::Labels),
     ("node_taints", Kind::Taints),
     ("project_id", Kind::Text(1, 255)),
@@ -107,7 +111,7 @@ pub(crate) const NODEGROUP_FIELDS: &[(&str, Kind)] = &[
 
 /// Resize action fields.
 pub(crate) const RESIZE_FIELDS: &[(&str, Kind)] = &[
-    ("node_count", Kind::Int(0, i64::MAX)),
+    ("node_count", Kind::Int(0, INT_MAX)),
     ("nodes_to_remove", Kind::TextList),
     ("nodegroup", Kind::Text(1, 255)),
 ];
@@ -115,16 +119,16 @@ pub(crate) const RESIZE_FIELDS: &[(&str, Kind)] = &[
 /// Upgrade action fields.
 pub(crate) const UPGRADE_FIELDS: &[(&str, Kind)] = &[
     ("cluster_template", Kind::Text(1, 255)),
-    ("max_batch_size", Kind::Int(1, i64::MAX)),
+    ("max_batch_size", Kind::Int(1, INT_MAX)),
     ("nodegroup", Kind::Text(1, 255)),
 ];
 
 /// Quota fields.
 pub(crate) const QUOTA_FIELDS: &[(&str, Kind)] = &[
-    ("id", Kind::Int(1, i64::MAX)),
+    ("id", Kind::Int(1, INT_MAX)),
     ("project_id", Kind::Text(1, 255)),
     ("resource", Kind::OneOf(&["Cluster"])),
-    ("hard_limit", Kind::Int(0, i64::MAX)),
+    ("hard_limit", Kind::Int(0, INT_MAX)),
 ];
 
 /// Read-only attributes every resource shows but no request may set.
@@ -152,7 +156,7 @@ fn is_ipv4(text: &str) -> bool {
 }
 
 /// Checks one value against its kind; returns the value as stored (labels as strings).
-fn check(field: &str, kind: Kind, value: &Value) -> Result<Value, ApiFault> {
+pub(crate) fn check(field: &str, kind: Kind, value: &Value) -> Result<Value, ApiFault> {
     if value.is_null() {
         return Ok(Value::Null);
     }

@@ -23,6 +23,7 @@ mod api_templates;
 pub mod cloud;
 mod fields;
 pub mod keystone;
+mod listener;
 mod persist;
 mod store;
 pub mod wire;
@@ -162,6 +163,15 @@ impl SimulatorConfig {
         self
     }
 
+    /// How many servers the simulated cloud holds, all clusters together (default
+    /// [`crate::sim::DEFAULT_MAX_NODES`]); a create or resize needing more fails with Nova's
+    /// "No valid host was found".
+    #[must_use]
+    pub fn max_nodes(mut self, max_nodes: u64) -> Self {
+        self.sim = self.sim.max_nodes(max_nodes);
+        self
+    }
+
     /// Keep templates, clusters, quotas and CA objects in this SQLite file across restarts.
     #[must_use]
     pub fn state_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
@@ -211,13 +221,18 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// Writes the state file, if any (called with the store locked, after each change).
-    pub(crate) fn persist(&self, store: &Store) {
-        if let Some(file) = &self.state_file {
-            if let Err(e) = file.save(store, &self.certs) {
-                tracing::error!(error = %e, "state not saved");
-            }
+    /// Sends what changed in `store` since the last call to the state file, if any, and
+    /// returns the sequence number to wait for before answering: the new batch's, or — when
+    /// another request's flush already took this one's changes — the last batch queued. Call
+    /// with the store locked, so batches leave in the order the changes were made. Without a
+    /// state file the changes are just forgotten.
+    pub(crate) fn flush(&self, store: &mut Store) -> Option<u64> {
+        let changes = store.take_changes();
+        let file = self.state_file.as_ref()?;
+        if changes.is_empty() {
+            return Some(file.last_submitted());
         }
+        Some(file.submit(persist::Batch::collect(store, &changes, &self.certs)))
     }
 
     /// Every in-progress cluster is synced; `DELETE_COMPLETE` ones disappear (Magnum deletes
@@ -226,43 +241,51 @@ impl Shared {
         let mut store = self.store.lock().await;
         store.conductor_reports += 1;
         let mut gone = Vec::new();
-        let mut changed = false;
-        for row in &mut store.clusters {
-            if !row.record.status.is_in_progress()
-                && !row
-                    .record
-                    .nodegroups
-                    .iter()
-                    .any(|n| n.status.is_in_progress())
-            {
-                continue;
-            }
-            let before = row.record.clone();
+        let busy: Vec<usize> = store
+            .clusters()
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                row.record.status.is_in_progress()
+                    || row
+                        .record
+                        .nodegroups
+                        .iter()
+                        .any(|n| n.status.is_in_progress())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for index in busy {
+            let before = store.clusters()[index].record.clone();
+            let mut record = before.clone();
             if let Err(e) = self
                 .conductor
-                .sync_status(&mut row.record, &row.resources, None)
+                .sync_status(&mut record, &store.clusters()[index].resources, None)
                 .await
             {
-                tracing::warn!(cluster = %row.record.uuid, error = %e, "sync failed");
+                tracing::warn!(cluster = %record.uuid, error = %e, "sync failed");
             }
-            changed |= row.record != before;
+            if record == before {
+                continue;
+            }
             let complete = magnum_core::types::ClusterStatus::CreateComplete;
-            if before.status != complete && row.record.status == complete {
+            if before.status != complete && record.status == complete {
                 if let Ok(mut octavia) = self.octavia.lock() {
-                    octavia.seed(&row.record.project_id, &row.record.uuid);
+                    octavia.seed(&record.project_id, &record.uuid);
                 }
             }
-            if row.record.status == magnum_core::types::ClusterStatus::DeleteComplete {
+            if record.status == magnum_core::types::ClusterStatus::DeleteComplete {
                 if let Ok(mut octavia) = self.octavia.lock() {
-                    octavia.forget(&row.record.uuid);
+                    octavia.forget(&record.uuid);
                 }
-                gone.push(row.record.uuid.clone());
+                gone.push(record.uuid.clone());
             }
+            store.cluster_mut(index).record = record;
         }
-        store.clusters.retain(|c| !gone.contains(&c.record.uuid));
-        if changed {
-            self.persist(&store);
+        if !gone.is_empty() {
+            store.remove_clusters(|c| gone.contains(&c.record.uuid));
         }
+        self.flush(&mut store);
     }
 
     /// The driver serving a cluster, or the registry's refusal as a 400.
@@ -310,20 +333,30 @@ impl Simulator {
             })?;
         let base = format!("http://{addr}");
         let mut registry = DriverRegistry::new(RegistryConfig::default());
-        registry.register(
-            SIM_DRIVER_NAME,
-            Arc::new(SimulatedDriver::new(config.sim.clone())),
-        );
+        let sim_driver = Arc::new(SimulatedDriver::new(config.sim.clone()));
+        registry.register(SIM_DRIVER_NAME, sim_driver.clone());
         let registry = Arc::new(registry);
-        let state_file = config
-            .state_file
-            .as_deref()
-            .map(persist::StateFile::open)
-            .transpose()?;
-        let (store, certs) = match &state_file {
-            Some(file) => file.load()?,
-            None => (Store::default(), MemoryCertStore::new()),
+        let (state_file, mut store, certs) = match config.state_file.as_deref() {
+            Some(path) => {
+                let (file, store, certs, _loaded) = persist::StateFile::open(path)?;
+                (Some(file), store, certs)
+            }
+            None => (None, Store::default(), MemoryCertStore::new()),
         };
+        // Settled clusters from the state file hold their servers in the simulated cloud; one
+        // the cloud cannot hold is marked failed (with a warning) instead of being honoured.
+        for index in 0..store.clusters().len() {
+            let record = &store.clusters()[index].record;
+            let settled =
+                !record.status.is_in_progress() && !record.status.is_magnum_status_failed();
+            if !settled {
+                continue;
+            }
+            if let Err(reason) = sim_driver.claim(record) {
+                tracing::warn!(cluster = %record.uuid, "{reason}; marked failed");
+                persist::fail_record(&mut store.cluster_mut(index).record, &reason);
+            }
+        }
         let certs = Arc::new(certs);
         let conductor = Conductor::new(registry.clone(), certs.clone())
             .ca_options(CaOptions::new().key_type(config.ca_key_type));
@@ -343,6 +376,7 @@ impl Simulator {
         let app = axum::ServiceExt::<Request>::into_make_service(app);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
+            let listener = listener::SanitizingListener(listener);
             let serve = axum::serve(listener, app).with_graceful_shutdown(async {
                 let _ = rx.await;
             });
@@ -441,7 +475,7 @@ impl Simulator {
 
     /// How many clusters exist (all projects).
     pub async fn cluster_count(&self) -> usize {
-        self.shared.store.lock().await.clusters.len()
+        self.shared.store.lock().await.clusters().len()
     }
 
     /// How many certificate objects the CA store holds.
@@ -553,9 +587,14 @@ async fn magnum_layer(State(shared): State<Arc<Shared>>, mut req: Request, next:
         .insert(AuthUrl(format!("{}/identity/v3", shared.base)));
     let writes = req.method() != axum::http::Method::GET;
     let mut response = next.run(req).await;
-    if writes && response.status().is_success() && shared.state_file.is_some() {
-        let store = shared.store.lock().await;
-        shared.persist(&store);
+    if writes {
+        // Answer only once the change is committed (kill -9 loses nothing acknowledged).
+        let pending = shared.flush(&mut *shared.store.lock().await);
+        if let (Some(seq), Some(file)) = (pending, &shared.state_file) {
+            if let Err(e) = file.committed(seq).await {
+                tracing::error!(error = %e, "a change was answered but could not be saved");
+            }
+        }
     }
     if response.status() != StatusCode::NOT_ACCEPTABLE {
         wire::stamp_versions(response.headers_mut(), &version.to_string());
@@ -622,12 +661,76 @@ async fn token_layer(State(shared): State<Arc<Shared>>, mut req: Request, next: 
 }
 
 async fn body_too_large(req: Request, next: Next) -> Response {
+    // A declared length over the limit is refused before a byte of the body is read.
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let identity = req.uri().path().starts_with("/identity");
+    if declared.is_some_and(|n| n > wire::MAX_BODY_BYTES as u64) {
+        return error_response(
+            identity,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request is too large.",
+        );
+    }
     let response = next.run(req).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return ApiFault::new(StatusCode::PAYLOAD_TOO_LARGE, "Request is too large.")
-            .into_response();
+        return error_response(
+            identity,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request is too large.",
+        );
     }
     response
+}
+
+/// An error in the shape of the service at that path: Keystone's `error` under `/identity`,
+/// Magnum's `errors[]` elsewhere.
+fn error_response(identity: bool, status: StatusCode, detail: &str) -> Response {
+    if identity {
+        let body = serde_json::json!({"error": {"code": status.as_u16(),
+            "title": status.canonical_reason().unwrap_or("Error"), "message": detail}});
+        (status, axum::Json(body)).into_response()
+    } else {
+        ApiFault::new(status, detail).into_response()
+    }
+}
+
+/// Every error the simulator answers carries a JSON body in the shape of the service it plays:
+/// a rejection axum produced itself (an undecodable path segment or query, a method the route
+/// does not serve: plain text or nothing) is rewritten into Magnum's `errors[]` (Keystone's
+/// `error` under `/identity`), keeping its status. Magnum's own empty-detail 406 is already JSON.
+async fn json_errors(req: Request, next: Next) -> Response {
+    let identity = req.uri().path().starts_with("/identity");
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let detail = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Error").to_owned()
+    } else {
+        text
+    };
+    let mut rewritten = error_response(identity, status, &detail);
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            rewritten.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rewritten
 }
 
 async fn not_found() -> Response {
@@ -746,5 +849,6 @@ fn router(shared: Arc<Shared>) -> Router {
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(wire::MAX_BODY_BYTES))
         .layer(middleware::from_fn(body_too_large))
+        .layer(middleware::from_fn(json_errors))
         .with_state(shared)
 }

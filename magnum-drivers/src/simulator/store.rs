@@ -3,14 +3,15 @@
 //! on duplicates, scoped to what the caller may see) and the JSON each resource renders to at
 //! a given microversion (summary vs detail, `stack_id` vs `cluster_id`, label diffs, faults).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use magnum_core::Microversion;
 use magnum_core::types::{ClusterTemplate, Labels};
 use serde_json::{Map, Value, json};
 
 use super::keystone::AuthContext;
-use super::wire::{ApiFault, links};
+use super::wire::{ApiFault, SortedIndex, links};
 use crate::conductor::ClusterResources;
 use crate::driver::{ClusterRecord, NodeGroupRecord};
 
@@ -132,14 +133,56 @@ impl QuotaRow {
     }
 }
 
-/// All simulator state.
+/// All simulator state. Rows change only through the methods below, which note the ids of
+/// changed rows, so the state file is written row by row ([`Store::take_changes`]) instead of
+/// being rewritten whole after every change.
 #[derive(Debug, Default)]
 pub(crate) struct Store {
     next_id: u64,
-    pub templates: Vec<TemplateRow>,
-    pub clusters: Vec<ClusterRow>,
-    pub quotas: Vec<QuotaRow>,
+    templates: Vec<TemplateRow>,
+    clusters: Vec<ClusterRow>,
+    quotas: Vec<QuotaRow>,
     pub conductor_reports: u64,
+    changes: Changes,
+    /// Bumped by every change to templates or clusters: list indexes built at an older
+    /// generation are stale.
+    generation: u64,
+    /// Sorted listings kept between pages (key: collection, scope, sort key, rendering),
+    /// with the generation they were built at.
+    list_cache: HashMap<String, (u64, Arc<SortedIndex>)>,
+}
+
+/// How many sorted listings are kept at most (all are dropped when full).
+const LIST_CACHE_ENTRIES: usize = 64;
+
+/// Ids of rows changed (added, modified or removed) since the last [`Store::take_changes`].
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Changes {
+    pub templates: BTreeSet<u64>,
+    pub clusters: BTreeSet<u64>,
+    pub quotas: BTreeSet<u64>,
+    /// The id counter moved.
+    pub next_id: bool,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.templates.is_empty()
+            && self.clusters.is_empty()
+            && self.quotas.is_empty()
+            && !self.next_id
+    }
+}
+
+/// Inserts `row` keeping `rows` sorted by `key` (appends in the usual case of a new, largest id).
+fn insert_sorted<T>(rows: &mut Vec<T>, row: T, key: impl Fn(&T) -> u64) {
+    let id = key(&row);
+    if rows.last().is_none_or(|last| key(last) < id) {
+        rows.push(row);
+    } else {
+        let at = rows.partition_point(|r| key(r) < id);
+        rows.insert(at, row);
+    }
 }
 
 /// Magnum's `uuidutils.is_uuid_like`.
@@ -150,7 +193,159 @@ pub(crate) fn is_uuid_like(text: &str) -> bool {
 impl Store {
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
+        self.changes.next_id = true;
         self.next_id
+    }
+
+    /// What changed since the last call (and forgets it).
+    pub fn take_changes(&mut self) -> Changes {
+        std::mem::take(&mut self.changes)
+    }
+
+    /// Marks every row changed (a state file being migrated is rewritten once).
+    pub fn mark_all_changed(&mut self) {
+        self.changes.templates = self.templates.iter().map(|r| r.id).collect();
+        self.changes.clusters = self.clusters.iter().map(|r| r.id).collect();
+        self.changes.quotas = self.quotas.iter().map(|r| r.id).collect();
+        self.changes.next_id = true;
+    }
+
+    /// The sorted listing `key` names, built by `build` unless one built since the last change
+    /// is kept: paging through N items costs one sort, then O(limit) per page.
+    pub fn sorted(
+        &mut self,
+        key: String,
+        build: impl FnOnce(&Self) -> Result<SortedIndex, ApiFault>,
+    ) -> Result<Arc<SortedIndex>, ApiFault> {
+        if let Some((generation, index)) = self.list_cache.get(&key) {
+            if *generation == self.generation {
+                return Ok(index.clone());
+            }
+        }
+        let index = Arc::new(build(self)?);
+        if self.list_cache.len() >= LIST_CACHE_ENTRIES {
+            self.list_cache.clear();
+        }
+        self.list_cache
+            .insert(key, (self.generation, index.clone()));
+        Ok(index)
+    }
+
+    pub fn templates(&self) -> &[TemplateRow] {
+        &self.templates
+    }
+
+    pub fn clusters(&self) -> &[ClusterRow] {
+        &self.clusters
+    }
+
+    pub fn quotas(&self) -> &[QuotaRow] {
+        &self.quotas
+    }
+
+    /// The template row by its internal id.
+    pub fn template_by_id(&self, id: u64) -> Option<&TemplateRow> {
+        self.templates
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|i| &self.templates[i])
+    }
+
+    /// The cluster row by its internal id.
+    pub fn cluster_by_id(&self, id: u64) -> Option<&ClusterRow> {
+        self.clusters
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|i| &self.clusters[i])
+    }
+
+    /// The quota row by its internal id.
+    pub fn quota_by_id(&self, id: u64) -> Option<&QuotaRow> {
+        self.quotas
+            .binary_search_by_key(&id, |r| r.id)
+            .ok()
+            .map(|i| &self.quotas[i])
+    }
+
+    /// A template to change (noted as changed).
+    pub fn template_mut(&mut self, index: usize) -> &mut TemplateRow {
+        let row = &mut self.templates[index];
+        self.changes.templates.insert(row.id);
+        self.generation += 1;
+        row
+    }
+
+    /// A cluster to change (noted as changed).
+    pub fn cluster_mut(&mut self, index: usize) -> &mut ClusterRow {
+        let row = &mut self.clusters[index];
+        self.changes.clusters.insert(row.id);
+        self.generation += 1;
+        row
+    }
+
+    /// A quota to change (noted as changed).
+    pub fn quota_mut(&mut self, index: usize) -> &mut QuotaRow {
+        let row = &mut self.quotas[index];
+        self.changes.quotas.insert(row.id);
+        row
+    }
+
+    /// Adds a template; rows stay in id order (ids only grow).
+    pub fn push_template(&mut self, row: TemplateRow) {
+        self.changes.templates.insert(row.id);
+        self.generation += 1;
+        insert_sorted(&mut self.templates, row, |r| r.id);
+    }
+
+    /// Adds a cluster.
+    pub fn push_cluster(&mut self, row: ClusterRow) {
+        self.changes.clusters.insert(row.id);
+        self.generation += 1;
+        insert_sorted(&mut self.clusters, row, |r| r.id);
+    }
+
+    /// Adds a quota.
+    pub fn push_quota(&mut self, row: QuotaRow) {
+        self.changes.quotas.insert(row.id);
+        insert_sorted(&mut self.quotas, row, |r| r.id);
+    }
+
+    /// Removes a template.
+    pub fn remove_template(&mut self, index: usize) -> TemplateRow {
+        let row = self.templates.remove(index);
+        self.changes.templates.insert(row.id);
+        self.generation += 1;
+        row
+    }
+
+    /// Removes the clusters `gone` says to.
+    pub fn remove_clusters(&mut self, gone: impl Fn(&ClusterRow) -> bool) {
+        let changes = &mut self.changes;
+        let before = self.clusters.len();
+        self.clusters.retain(|c| {
+            let remove = gone(c);
+            if remove {
+                changes.clusters.insert(c.id);
+            }
+            !remove
+        });
+        if self.clusters.len() != before {
+            self.generation += 1;
+        }
+    }
+
+    /// Removes the quotas `gone` says to; returns how many.
+    pub fn remove_quotas(&mut self, gone: impl Fn(&QuotaRow) -> bool) -> usize {
+        let changes = &mut self.changes;
+        let before = self.quotas.len();
+        self.quotas.retain(|q| {
+            let remove = gone(q);
+            if remove {
+                changes.quotas.insert(q.id);
+            }
+            !remove
+        });
+        before - self.quotas.len()
     }
 
     /// The last id handed out (persisted so ids never repeat across restarts).

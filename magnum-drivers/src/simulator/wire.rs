@@ -289,10 +289,201 @@ impl Page {
     }
 }
 
-/// One page of a collection, sorted and cut like Magnum's `_get_*_collection`.
-///
-/// `items` are `(internal id, uuid, item)`; only the page is rendered unless the sort key
-/// needs every rendered object.
+/// A sort value with a total order: missing/null < booleans < numbers < strings < anything
+/// else (by its JSON text). For a column of one type this is the order Magnum's database gives.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum SortValue {
+    Null,
+    Bool(bool),
+    Number(f64),
+    Text(String),
+    Other(String),
+}
+
+impl SortValue {
+    fn of(value: Option<&Value>) -> Self {
+        match value {
+            None | Some(Value::Null) => Self::Null,
+            Some(Value::Bool(b)) => Self::Bool(*b),
+            Some(Value::Number(n)) => Self::Number(n.as_f64().unwrap_or(0.0)),
+            Some(Value::String(s)) => Self::Text(s.clone()),
+            Some(other) => Self::Other(other.to_string()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Null => 0,
+            Self::Bool(_) => 1,
+            Self::Number(_) => 2,
+            Self::Text(_) => 3,
+            Self::Other(_) => 4,
+        }
+    }
+}
+
+impl Eq for SortValue {}
+
+impl PartialOrd for SortValue {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for SortValue {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        match (self, other) {
+            (Self::Bool(a), Self::Bool(b)) => a.cmp(b),
+            (Self::Number(a), Self::Number(b)) => a.total_cmp(b),
+            (Self::Text(a), Self::Text(b)) | (Self::Other(a), Self::Other(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+/// What a pagination query asks for, checked like Magnum checks it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PageSpec {
+    pub limit: usize,
+    pub sort_key: String,
+    pub descending: bool,
+}
+
+impl PageSpec {
+    /// # Errors
+    /// 400 for a bad limit or sort_dir.
+    pub fn parse(query: &PageQuery) -> Result<Self, ApiFault> {
+        let limit = match query.limit.as_deref() {
+            None => 1000,
+            Some(text) => match text.trim().parse::<i64>() {
+                Ok(n) if n <= 0 => return Err(ApiFault::bad_request("Limit must be positive")),
+                Ok(n) => usize::try_from(n.min(1000)).unwrap_or(1000),
+                Err(_) => {
+                    return Err(ApiFault::bad_request(format!(
+                        "Invalid input for field/attribute limit. Value: '{text}'. unable to convert to int"
+                    )));
+                }
+            },
+        };
+        let sort_dir = query.sort_dir.as_deref().unwrap_or("asc");
+        if sort_dir != "asc" && sort_dir != "desc" {
+            return Err(ApiFault::bad_request(format!(
+                "Invalid sort direction: {sort_dir}. Acceptable values are 'asc' or 'desc'"
+            )));
+        }
+        Ok(Self {
+            limit,
+            sort_key: query.sort_key.clone().unwrap_or_else(|| "id".into()),
+            descending: sort_dir == "desc",
+        })
+    }
+}
+
+/// A collection in ascending `(sort value, id)` order with each UUID's position: built once
+/// (O(N log N), rendering each item once when the key is not `id`), then every page is a
+/// marker lookup and a slice, O(limit) plus the caller's lookups of the page's rows.
+#[derive(Debug, Clone)]
+pub(crate) struct SortedIndex {
+    rows: Vec<(SortValue, u64, String)>,
+    position: std::collections::HashMap<String, usize>,
+}
+
+impl SortedIndex {
+    /// Sorts `items` (`(internal id, uuid, item)`) by `sort_key`.
+    ///
+    /// # Errors
+    /// 400 when the rendered items have no such field.
+    pub fn build<T>(
+        items: Vec<(u64, String, T)>,
+        sort_key: &str,
+        render: impl Fn(&T) -> Map<String, Value>,
+    ) -> Result<Self, ApiFault> {
+        let mut rows = Vec::with_capacity(items.len());
+        for (index, (id, uuid, item)) in items.into_iter().enumerate() {
+            let value = if sort_key == "id" {
+                SortValue::Null
+            } else {
+                let rendered = render(&item);
+                if index == 0 && !rendered.contains_key(sort_key) {
+                    return Err(ApiFault::bad_request(format!(
+                        "The sort_key value \"{sort_key}\" is an invalid field for sorting"
+                    )));
+                }
+                SortValue::of(rendered.get(sort_key))
+            };
+            rows.push((value, id, uuid));
+        }
+        rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let position = rows
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, uuid))| (uuid.clone(), i))
+            .collect();
+        Ok(Self { rows, position })
+    }
+
+    /// One page: the ids after `marker` in the spec's direction, and Magnum's `next` link when
+    /// the page is full. `fetch` turns an id into the rendered item (`None`: skipped).
+    ///
+    /// # Errors
+    /// `not_found(marker)` for an unknown marker.
+    pub fn page(
+        &self,
+        spec: &PageSpec,
+        marker: Option<&str>,
+        collection_url: &str,
+        fetch: impl Fn(u64) -> Option<Map<String, Value>>,
+        not_found: impl Fn(&str) -> ApiFault,
+    ) -> Result<Page, ApiFault> {
+        let count = self.rows.len();
+        // Positions in the requested direction: ascending i, or descending count - 1 - i.
+        let at = |step: usize| {
+            if spec.descending {
+                count - 1 - step
+            } else {
+                step
+            }
+        };
+        let start = match marker {
+            None => 0,
+            Some(marker) => {
+                let position = *self.position.get(marker).ok_or_else(|| not_found(marker))?;
+                (if spec.descending {
+                    count - 1 - position
+                } else {
+                    position
+                }) + 1
+            }
+        };
+        let mut items = Vec::with_capacity(spec.limit.min(count));
+        let mut last = None;
+        for step in start..count {
+            if items.len() == spec.limit {
+                break;
+            }
+            let (_, id, uuid) = &self.rows[at(step)];
+            if let Some(item) = fetch(*id) {
+                items.push(item);
+                last = Some(uuid.clone());
+            }
+        }
+        let next = (items.len() == spec.limit)
+            .then_some(last)
+            .flatten()
+            .map(|last| {
+                format!(
+                    "{collection_url}?sort_key={}&sort_dir={}&limit={}&marker={last}",
+                    spec.sort_key,
+                    if spec.descending { "desc" } else { "asc" },
+                    spec.limit
+                )
+            });
+        Ok(Page { items, next })
+    }
+}
+
+/// One page of a collection, sorted and cut like Magnum's `_get_*_collection` (for small
+/// collections; the large ones keep a [`SortedIndex`] between pages).
 ///
 /// # Errors
 /// 400 for a bad limit / sort_dir / sort_key, 404 for an unknown marker (`not_found`).
@@ -303,96 +494,24 @@ pub fn paginate<T>(
     render: impl Fn(&T) -> Map<String, Value>,
     not_found: impl Fn(&str) -> ApiFault,
 ) -> Result<Page, ApiFault> {
-    let limit = match query.limit.as_deref() {
-        None => 1000,
-        Some(text) => match text.trim().parse::<i64>() {
-            Ok(n) if n <= 0 => return Err(ApiFault::bad_request("Limit must be positive")),
-            Ok(n) => usize::try_from(n.min(1000)).unwrap_or(1000),
-            Err(_) => {
-                return Err(ApiFault::bad_request(format!(
-                    "Invalid input for field/attribute limit. Value: '{text}'. unable to convert to int"
-                )));
-            }
-        },
-    };
-    let sort_dir = query.sort_dir.as_deref().unwrap_or("asc");
-    if sort_dir != "asc" && sort_dir != "desc" {
-        return Err(ApiFault::bad_request(format!(
-            "Invalid sort direction: {sort_dir}. Acceptable values are 'asc' or 'desc'"
-        )));
-    }
-    let sort_key = query.sort_key.as_deref().unwrap_or("id");
-    // (id, uuid, item, rendered object when the sort key needed it)
-    type Row<T> = (u64, String, T, Option<Map<String, Value>>);
-    let mut rows: Vec<Row<T>> = items
-        .into_iter()
-        .map(|(id, uuid, item)| (id, uuid, item, None))
-        .collect();
-    if sort_key != "id" {
-        for row in &mut rows {
-            row.3 = Some(render(&row.2));
-        }
-        if rows
-            .first()
-            .and_then(|r| r.3.as_ref())
-            .is_some_and(|o| !o.contains_key(sort_key))
-        {
-            return Err(ApiFault::bad_request(format!(
-                "The sort_key value \"{sort_key}\" is an invalid field for sorting"
-            )));
-        }
-    }
-    rows.sort_by(|a, b| {
-        let order = match (&a.3, &b.3) {
-            (Some(x), Some(y)) => compare(x.get(sort_key), y.get(sort_key)).then(a.0.cmp(&b.0)),
-            _ => a.0.cmp(&b.0),
-        };
-        if sort_dir == "desc" {
-            order.reverse()
-        } else {
-            order
-        }
-    });
-    let start = match query.marker.as_deref() {
-        None => 0,
-        Some(marker) => {
-            rows.iter()
-                .position(|r| r.1 == marker)
-                .ok_or_else(|| not_found(marker))?
-                + 1
-        }
-    };
-    let page: Vec<(String, Map<String, Value>)> = rows
-        .into_iter()
-        .skip(start)
-        .take(limit)
-        .map(|(_, uuid, item, rendered)| (uuid, rendered.unwrap_or_else(|| render(&item))))
-        .collect();
-    let next = (page.len() == limit)
-        .then(|| page.last().map(|(uuid, _)| uuid.clone()))
-        .flatten()
-        .map(|last| {
-            format!(
-                "{collection_url}?sort_key={sort_key}&sort_dir={sort_dir}&limit={limit}&marker={last}"
-            )
-        });
-    Ok(Page {
-        items: page.into_iter().map(|(_, o)| o).collect(),
-        next,
-    })
-}
-
-fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal),
-        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
-        (None | Some(Value::Null), Some(v)) if !v.is_null() => std::cmp::Ordering::Less,
-        (Some(v), None | Some(Value::Null)) if !v.is_null() => std::cmp::Ordering::Greater,
-        _ => std::cmp::Ordering::Equal,
-    }
+    let spec = PageSpec::parse(query)?;
+    let by_id: std::collections::HashMap<u64, &T> =
+        items.iter().map(|(id, _, item)| (*id, item)).collect();
+    let index = SortedIndex::build(
+        items
+            .iter()
+            .map(|(id, uuid, item)| (*id, uuid.clone(), item))
+            .collect(),
+        &spec.sort_key,
+        |item| render(item),
+    )?;
+    index.page(
+        &spec,
+        query.marker.as_deref(),
+        collection_url,
+        |id| by_id.get(&id).map(|item| render(item)),
+        not_found,
+    )
 }
 
 #[cfg(test)]
