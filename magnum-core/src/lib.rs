@@ -46,6 +46,7 @@ pub mod keystone;
 #[cfg(feature = "ca")]
 pub mod kubeconfig;
 pub mod microversion;
+pub mod redact;
 pub mod request;
 pub mod types;
 pub mod wait;

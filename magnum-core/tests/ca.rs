@@ -857,3 +857,100 @@ mod stores {
         );
     }
 }
+
+/// The reason each `refused-*` CSR of the corpus must be refused for.
+fn expected_refusal(name: &str) -> &'static str {
+    for (part, reason) in [
+        ("rsa1024", "RSA-1024: at least 2048 bits are accepted"),
+        ("rsa512", "RSA-512: at least 2048 bits are accepted"),
+        ("md5", "signed with MD5"),
+        ("sha1", "signed with SHA-1"),
+        ("pss", "RSASSA-PSS"),
+        ("sha224", "SHA-224 signatures with a RSA-2048 key"),
+        ("secp256k1", "secp256k1"),
+        ("bad-signature", "signature does not verify"),
+        (
+            "critical-keycertsign",
+            "keyUsage bits not allowed: Certificate Sign",
+        ),
+        ("critical-ca-true", "allow_ca is off"),
+        (
+            "critical-name-constraints",
+            "Extension 'nameConstraints' not allowed",
+        ),
+        (
+            "critical-policy",
+            "Extension 'certificatePolicies' not allowed",
+        ),
+    ] {
+        if name.contains(part) {
+            return reason;
+        }
+    }
+    panic!("no expected reason for {name}")
+}
+
+#[test]
+fn csr_corpus_outcomes_reasons_and_the_doctor_agree() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/csr");
+    let ca = cluster_ca();
+    let policy = SigningPolicy::default();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pem"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 30, "{} CSRs", files.len());
+    let (mut signed, mut refused) = (0, 0);
+    for path in &files {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        let pem = std::fs::read_to_string(path).unwrap();
+        let outcome = sign_csr(&pem, &ca, &policy);
+        let checked = magnum_core::doctor::access::check_client_csr(&pem, true);
+        let doctor_error = match &checked {
+            Err(_) => true,
+            Ok(findings) => findings
+                .iter()
+                .any(|f| f.severity == magnum_core::doctor::Severity::Error),
+        };
+        assert_eq!(
+            outcome.is_err(),
+            doctor_error,
+            "{name}: sign_csr {:?} but check_client_csr {checked:?}",
+            outcome.as_ref().err()
+        );
+        if name.starts_with("ok-") {
+            let signed_csr = outcome.unwrap_or_else(|e| panic!("{name}: refused: {e}"));
+            assert!(
+                signed_csr
+                    .certificate
+                    .to_pem()
+                    .unwrap()
+                    .contains("BEGIN CERTIFICATE"),
+                "{name}"
+            );
+            signed += 1;
+        } else {
+            let err = outcome
+                .err()
+                .unwrap_or_else(|| panic!("{name}: was signed"));
+            let reason = expected_refusal(&name);
+            assert!(
+                err.to_string().contains(reason),
+                "{name}: {err} (want {reason:?})"
+            );
+            // The doctor carries the same reason.
+            let findings = checked.unwrap();
+            assert!(
+                findings
+                    .iter()
+                    .any(|f| f.message.contains(&err.to_string())),
+                "{name}: {findings:?}"
+            );
+            refused += 1;
+        }
+    }
+    println!("CSR corpus: {signed} signed, {refused} refused, doctor agreed on all");
+    assert!(signed >= 15 && refused >= 15, "{signed} / {refused}");
+}

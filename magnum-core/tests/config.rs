@@ -436,3 +436,174 @@ fn insecure_is_opt_in_and_warned() {
     .unwrap();
     assert!(verify_off.insecure);
 }
+
+/// Loads cloud `c` from a clouds.yaml with `text`; the error's text (`Display` and `Debug`).
+fn load_error(text: &str) -> String {
+    let dir = tempdir("typed");
+    write(&dir, "clouds.yaml", text);
+    let err = load(
+        &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir.to_path_buf()]),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    let shown = format!("{err} | {err:?}");
+    assert!(!shown.contains(SECRET), "{shown}");
+    shown
+}
+
+#[test]
+fn wrong_types_name_the_file_the_key_path_and_the_type_expected() {
+    let head = "clouds:\n  c:\n";
+    for (yaml, wants) in [
+        (
+            format!("{head}    auth: \"a string\"\n"),
+            "clouds.c.auth must be a mapping of settings, found a string",
+        ),
+        (
+            format!(
+                "{head}    auth:\n      auth_url: https://ks/v3\n      username: u\n      password: [{SECRET}, b]\n"
+            ),
+            "clouds.c.auth.password must be a string, found a list",
+        ),
+        (
+            "clouds:\n  - c\n".to_owned(),
+            "`clouds` must be a mapping of cloud names to their settings, found a list",
+        ),
+        (
+            format!(
+                "{head}    verify: maybe\n    auth:\n      auth_url: https://ks/v3\n      token: t\n"
+            ),
+            "clouds.c.verify must be a boolean (true or false), found \"maybe\"",
+        ),
+        (
+            format!(
+                "{head}    region_name: [a, b]\n    auth:\n      auth_url: https://ks/v3\n      token: t\n"
+            ),
+            "clouds.c.region_name must be a string, found a list",
+        ),
+        (
+            "clouds:\n  c: just-a-name\n".to_owned(),
+            "clouds.c must be a mapping of settings, found a string",
+        ),
+    ] {
+        let shown = load_error(&yaml);
+        assert!(shown.contains(wants), "{yaml}\n=> {shown}");
+        assert!(shown.contains("clouds.yaml"), "names the file: {shown}");
+        assert!(!shown.contains("no cloud configured"), "{shown}");
+    }
+    // Settings of other tools may be lists or mappings: not ours to refuse.
+    let dir = tempdir("others");
+    write(
+        &dir,
+        "clouds.yaml",
+        "clouds:\n  c:\n    networks: [{name: public, routes_externally: true}]\n    image_format: {a: b}\n    auth:\n      auth_url: https://ks/v3\n      token: t\n",
+    );
+    load(
+        &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir.to_path_buf()]),
+        &Overrides::new(),
+    )
+    .unwrap();
+    // A bad OS_INSECURE is refused too, not ignored.
+    let err = load(
+        &Sources::new(
+            env(&[
+                ("OS_AUTH_URL", "https://ks/v3"),
+                ("OS_TOKEN", "t"),
+                ("OS_INSECURE", "maybe"),
+            ]),
+            vec![],
+        ),
+        &Overrides::new(),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("OS_INSECURE"), "{err}");
+}
+
+#[test]
+fn credentials_in_an_auth_url_are_never_shown() {
+    // Unparsable: echoed in the error, with the user-info hidden.
+    for url in [
+        format!("http://demo:{SECRET}@ho st/identity/v3"),
+        format!("demo:{SECRET}@[::1/v3"),
+    ] {
+        let err = load(
+            &Sources::new(env(&[("OS_AUTH_URL", &url), ("OS_TOKEN", "t")]), vec![]),
+            &Overrides::new(),
+        )
+        .unwrap_err();
+        let shown = format!("{err} | {err:?}");
+        assert!(shown.contains("***@"), "{shown}");
+        assert!(!shown.contains(SECRET), "{shown}");
+    }
+    // Parsable: removed from the URL the SDK uses and shows, with a warning saying so.
+    let url = format!("http://demo:{SECRET}@keystone.example/identity/v3");
+    let cloud = load(
+        &Sources::new(env(&[("OS_AUTH_URL", &url), ("OS_TOKEN", "t")]), vec![]),
+        &Overrides::new(),
+    )
+    .unwrap();
+    assert_eq!(
+        cloud.auth_url.as_str(),
+        "http://keystone.example/identity/v3"
+    );
+    assert!(
+        cloud.warnings.iter().any(|w| w.contains("user:password@")),
+        "{:?}",
+        cloud.warnings
+    );
+    let shown = format!("{cloud:?} {}", cloud.warnings.join(" "));
+    assert!(!shown.contains(SECRET), "{shown}");
+}
+
+#[cfg(unix)]
+#[test]
+fn world_readable_credentials_are_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir("perms");
+    write(
+        &dir,
+        "clouds.yaml",
+        "clouds:\n  c:\n    auth:\n      auth_url: https://ks/v3\n      username: u\n      user_domain_name: Default\n",
+    );
+    write(
+        &dir,
+        "secure.yaml",
+        &format!("clouds:\n  c:\n    auth:\n      password: {SECRET}\n"),
+    );
+    let load_c = || {
+        load(
+            &Sources::new(env(&[("OS_CLOUD", "c")]), vec![dir.to_path_buf()]),
+            &Overrides::new(),
+        )
+        .unwrap()
+    };
+    for (name, mode) in [("clouds.yaml", 0o644), ("secure.yaml", 0o644)] {
+        std::fs::set_permissions(dir.join(name), std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let cloud = load_c();
+    let warned: Vec<_> = cloud
+        .warnings
+        .iter()
+        .filter(|w| w.contains("can be read by others"))
+        .collect();
+    assert_eq!(
+        warned.len(),
+        1,
+        "only the file holding the password: {warned:?}"
+    );
+    assert!(warned[0].contains("secure.yaml") && warned[0].contains("auth.password"));
+    assert!(warned[0].contains("chmod 600"));
+    assert!(!warned[0].contains(SECRET));
+    std::fs::set_permissions(
+        dir.join("secure.yaml"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    assert!(
+        !load_c()
+            .warnings
+            .iter()
+            .any(|w| w.contains("can be read by others")),
+        "0600 is quiet"
+    );
+}

@@ -107,13 +107,17 @@ impl NativeClient {
     #[staticmethod]
     #[pyo3(signature = (cloud=None, settings=None))]
     fn from_cloud(
+        py: Python<'_>,
         cloud: Option<String>,
         settings: Option<HashMap<String, String>>,
     ) -> PyResult<Self> {
-        Self::new(Spec::Cloud {
-            cloud,
-            settings: settings.unwrap_or_default(),
-        })
+        let settings = settings.unwrap_or_default();
+        // What the configuration says the caller should know (world-readable credentials,
+        // credentials removed from a URL, TLS verification off) becomes `warnings.warn`.
+        if let Ok(config) = cloud_config(cloud.as_deref(), &settings) {
+            warn_config(py, &config.warnings)?;
+        }
+        Self::new(Spec::Cloud { cloud, settings })
     }
 
     /// A client for an explicit Magnum endpoint.
@@ -259,6 +263,17 @@ fn cloud_config(
         overrides = overrides.set(key, value.clone());
     }
     load(&Sources::from_process(), &overrides)
+}
+
+/// Each configuration warning as a Python `UserWarning` (pointing at the caller's line).
+fn warn_config(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
+    let category = py.get_type::<pyo3::exceptions::PyUserWarning>();
+    for warning in warnings {
+        let message = std::ffi::CString::new(warning.replace('\0', " "))
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        PyErr::warn(py, &category, &message, 2)?;
+    }
+    Ok(())
 }
 
 fn session_from(

@@ -31,6 +31,33 @@ def test_missing_configuration_is_a_config_error(monkeypatch, tmp_path):
         Client.from_cloud()
 
 
+def test_world_readable_credentials_warn_and_urls_never_show_a_password(monkeypatch, tmp_path):
+    secret = "pl4nted-py-s3cret"
+    clouds = tmp_path / "clouds.yaml"
+    clouds.write_text(
+        "clouds:\n  t:\n    auth:\n      auth_url: http://127.0.0.1:1/identity/v3\n      username: u\n"
+        "      user_domain_name: Default\n      password: %s\n" % secret)
+    clouds.chmod(0o644)
+    monkeypatch.setenv("OS_CLIENT_CONFIG_FILE", str(clouds))
+    with pytest.warns(UserWarning, match="chmod 600") as caught:
+        Client.from_cloud("t")
+    assert all(secret not in str(w.message) for w in caught)
+    assert caught[0].filename == __file__, "the warning points at the caller's line"
+    clouds.chmod(0o600)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Client.from_cloud("t")
+    # A password inside an unparsable auth URL is hidden in the error.
+    for var in ("OS_CLOUD", "OS_CLIENT_CONFIG_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("OS_AUTH_URL", "http://demo:%s@ho st/identity/v3" % secret)
+    monkeypatch.setenv("OS_TOKEN", "t")
+    with pytest.raises(ConfigError) as err:
+        Client.from_cloud()
+    assert "***@" in str(err.value) and secret not in str(err.value) + repr(err.value)
+
+
 def test_every_exported_exception_subclasses_magnum_error():
     exported = [getattr(magnum_sdk, name) for name in magnum_sdk.__all__]
     classes = [c for c in exported if inspect.isclass(c) and issubclass(c, BaseException)]

@@ -21,7 +21,9 @@ pub use profile::{
     CaOptions, CertifiedKey, ClusterCaBundle, generate_bundle, generate_bundle_sequential,
     generate_ca, generate_client_certificate, short_id, short_id_from_uuid,
 };
-pub use sign::{ExtensionKind, KeyUsageBit, SignReport, SignedCsr, SigningPolicy, sign_csr};
+pub use sign::{
+    ExtensionKind, KeyUsageBit, SignReport, SignedCsr, SigningPolicy, check_csr, sign_csr,
+};
 pub use store::{
     CertStore, ClusterCertRefs, LocalCertStore, MemoryCertStore, StoredCert,
     delete_certificates_from_cluster, generate_certificates_to_cluster, get_cluster_ca_certificate,
@@ -44,6 +46,10 @@ pub enum CertificateError {
     /// The CSR's signature does not verify with its own public key.
     #[error("invalid CSR: its signature does not verify (no proof of possession of the key)")]
     BadSignature,
+    /// The CSR is well formed and its signature verifies, but the signing policy refuses its
+    /// key or signature algorithm, by name (a weak RSA key, a broken hash).
+    #[error("CSR refused by the signing policy: {0}")]
+    PolicyRefused(String),
     /// A signature or key algorithm this signer does not accept.
     #[error("unsupported algorithm: {0}")]
     UnsupportedAlgorithm(String),

@@ -13,7 +13,7 @@ use x509_cert::request::CertReq;
 
 use super::CertificateError;
 use super::cert::{Certificate, Issue, extension, issue};
-use super::key::{EC_PUBLIC_KEY, ECDSA_WITH_SHA256, P256, P384, RSA_ENCRYPTION, key_identifier};
+use super::key::{EC_PUBLIC_KEY, P256, P384, RSA_ENCRYPTION, key_identifier};
 use super::profile::CertifiedKey;
 
 /// Largest CSR accepted (PEM text), far above any real one.
@@ -301,39 +301,241 @@ fn parse_and_verify(csr_pem: &str) -> Result<CertReq, CertificateError> {
         .parameters
         .as_ref()
         .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
-    use aws_lc_rs::signature as sig;
-    let algorithm: &dyn sig::VerificationAlgorithm = match (
-        raw.algorithm.oid.to_string().as_str(),
-        spki.algorithm.oid,
-    ) {
-        ("1.2.840.113549.1.1.11", oid) if oid == RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA256,
-        ("1.2.840.113549.1.1.12", oid) if oid == RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA384,
-        ("1.2.840.113549.1.1.13", oid) if oid == RSA_ENCRYPTION => &sig::RSA_PKCS1_2048_8192_SHA512,
-        (alg, oid)
-            if oid == EC_PUBLIC_KEY
-                && params == Some(P256)
-                && alg == ECDSA_WITH_SHA256.to_string() =>
-        {
-            &sig::ECDSA_P256_SHA256_ASN1
-        }
-        ("1.2.840.10045.4.3.3", oid) if oid == EC_PUBLIC_KEY && params == Some(P384) => {
-            &sig::ECDSA_P384_SHA384_ASN1
-        }
-        ("1.3.101.112", _) => &sig::ED25519,
-        (alg, key) => {
-            return Err(CertificateError::UnsupportedAlgorithm(format!(
-                "signature algorithm {alg} with key algorithm {key} (supported: RSA 2048-8192 with SHA-256/384/512, ECDSA P-256/SHA-256, P-384/SHA-384, Ed25519)"
-            )));
-        }
-    };
+    let signature_oid = raw.algorithm.oid.to_string();
+    let key = CsrKey::of(spki.algorithm.oid, params, key_bits)?;
+    let hash = SignatureHash::of(&signature_oid, &key)?;
     let signature = raw
         .signature
         .as_bytes()
         .ok_or_else(|| invalid("the signature has unused bits"))?;
-    sig::UnparsedPublicKey::new(algorithm, key_bits)
-        .verify(&info, signature)
-        .map_err(|_| CertificateError::BadSignature)?;
+    // First the proof of possession (when the algorithm can be verified at all), then the
+    // policy, so a refusal names its true reason.
+    if let Some(algorithm) = verification_algorithm(&key, hash) {
+        aws_lc_rs::signature::UnparsedPublicKey::new(algorithm, key_bits)
+            .verify(&info, signature)
+            .map_err(|_| CertificateError::BadSignature)?;
+    }
+    policy_check(&key, hash, &signature_oid)?;
     Ok(request)
+}
+
+/// The CSR's public key, as far as the policy cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsrKey {
+    /// RSA with this modulus size in bits.
+    Rsa(usize),
+    /// ECDSA on a named curve.
+    Ec(Curve),
+    /// Ed25519.
+    Ed25519,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Curve {
+    P256,
+    P384,
+    P521,
+    Secp256k1,
+}
+
+/// PKCS#1 `RSAPublicKey`.
+#[derive(Sequence)]
+struct RsaPublicKey<'a> {
+    modulus: der::asn1::UintRef<'a>,
+    public_exponent: der::asn1::UintRef<'a>,
+}
+
+const P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
+const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
+const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
+
+impl CsrKey {
+    fn of(
+        algorithm: ObjectIdentifier,
+        curve: Option<ObjectIdentifier>,
+        key_bits: &[u8],
+    ) -> Result<Self, CertificateError> {
+        if algorithm == RSA_ENCRYPTION {
+            let key = RsaPublicKey::from_der(key_bits)
+                .map_err(|e| invalid(format!("malformed RSA public key: {e}")))?;
+            let _ = key.public_exponent;
+            let modulus = key.modulus.as_bytes();
+            let bits =
+                modulus.len() * 8 - modulus.first().map_or(0, |b| b.leading_zeros() as usize);
+            return Ok(Self::Rsa(bits));
+        }
+        if algorithm == EC_PUBLIC_KEY {
+            return match curve {
+                Some(c) if c == P256 => Ok(Self::Ec(Curve::P256)),
+                Some(c) if c == P384 => Ok(Self::Ec(Curve::P384)),
+                Some(c) if c == P521 => Ok(Self::Ec(Curve::P521)),
+                Some(c) if c == SECP256K1 => Ok(Self::Ec(Curve::Secp256k1)),
+                other => Err(CertificateError::UnsupportedAlgorithm(format!(
+                    "EC key on curve {} (accepted: P-256, P-384, P-521)",
+                    other.map_or_else(|| "(not named)".to_owned(), |c| c.to_string())
+                ))),
+            };
+        }
+        if algorithm == ED25519 {
+            return Ok(Self::Ed25519);
+        }
+        Err(CertificateError::UnsupportedAlgorithm(format!(
+            "key algorithm {algorithm} (accepted: RSA, ECDSA P-256/P-384/P-521, Ed25519)"
+        )))
+    }
+}
+
+/// The hash a signature algorithm uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignatureHash {
+    Md5,
+    Md2,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+    /// Ed25519 (no separate hash).
+    Pure,
+}
+
+impl SignatureHash {
+    /// The hash of `oid`, which must suit the key's type.
+    fn of(oid: &str, key: &CsrKey) -> Result<Self, CertificateError> {
+        let rsa = matches!(key, CsrKey::Rsa(_));
+        let ec = matches!(key, CsrKey::Ec(_));
+        let hash = match oid {
+            "1.2.840.113549.1.1.2" if rsa => Self::Md2,
+            "1.2.840.113549.1.1.4" if rsa => Self::Md5,
+            "1.2.840.113549.1.1.5" if rsa => Self::Sha1,
+            "1.2.840.113549.1.1.14" if rsa => Self::Sha224,
+            "1.2.840.113549.1.1.11" if rsa => Self::Sha256,
+            "1.2.840.113549.1.1.12" if rsa => Self::Sha384,
+            "1.2.840.113549.1.1.13" if rsa => Self::Sha512,
+            "1.2.840.10045.4.1" if ec => Self::Sha1,
+            "1.2.840.10045.4.3.1" if ec => Self::Sha224,
+            "1.2.840.10045.4.3.2" if ec => Self::Sha256,
+            "1.2.840.10045.4.3.3" if ec => Self::Sha384,
+            "1.2.840.10045.4.3.4" if ec => Self::Sha512,
+            "1.3.101.112" if *key == CsrKey::Ed25519 => Self::Pure,
+            "1.2.840.113549.1.1.10" => {
+                return Err(CertificateError::UnsupportedAlgorithm(
+                    "RSASSA-PSS signatures (sign the CSR with PKCS#1 v1.5, ECDSA or Ed25519)"
+                        .into(),
+                ));
+            }
+            other => {
+                return Err(CertificateError::UnsupportedAlgorithm(format!(
+                    "signature algorithm {other} with a {} key",
+                    key.name()
+                )));
+            }
+        };
+        Ok(hash)
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Md5 => "MD5",
+            Self::Md2 => "MD2",
+            Self::Sha1 => "SHA-1",
+            Self::Sha224 => "SHA-224",
+            Self::Sha256 => "SHA-256",
+            Self::Sha384 => "SHA-384",
+            Self::Sha512 => "SHA-512",
+            Self::Pure => "Ed25519",
+        }
+    }
+}
+
+impl CsrKey {
+    fn name(&self) -> String {
+        match self {
+            Self::Rsa(bits) => format!("RSA-{bits}"),
+            Self::Ec(Curve::P256) => "P-256".into(),
+            Self::Ec(Curve::P384) => "P-384".into(),
+            Self::Ec(Curve::P521) => "P-521".into(),
+            Self::Ec(Curve::Secp256k1) => "secp256k1".into(),
+            Self::Ed25519 => "Ed25519".into(),
+        }
+    }
+}
+
+/// The verifier for a key and hash, when one exists (MD5, MD2 and SHA-224 with RSA cannot be
+/// verified here; the policy refuses them by name anyway).
+fn verification_algorithm(
+    key: &CsrKey,
+    hash: SignatureHash,
+) -> Option<&'static dyn aws_lc_rs::signature::VerificationAlgorithm> {
+    use SignatureHash as H;
+    use aws_lc_rs::signature as sig;
+    Some(match (key, hash) {
+        (CsrKey::Rsa(bits), _) if !(1024..=8192).contains(bits) => return None,
+        (CsrKey::Rsa(_), H::Sha1) => &sig::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY,
+        (CsrKey::Rsa(_), H::Sha256) => &sig::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
+        (CsrKey::Rsa(bits), H::Sha384) if *bits >= 2048 => &sig::RSA_PKCS1_2048_8192_SHA384,
+        (CsrKey::Rsa(_), H::Sha512) => &sig::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
+        (CsrKey::Ec(Curve::P256), H::Sha1) => &sig::ECDSA_P256_SHA1_ASN1,
+        (CsrKey::Ec(Curve::P256), H::Sha256) => &sig::ECDSA_P256_SHA256_ASN1,
+        (CsrKey::Ec(Curve::P256), H::Sha384) => &sig::ECDSA_P256_SHA384_ASN1,
+        (CsrKey::Ec(Curve::P256), H::Sha512) => &sig::ECDSA_P256_SHA512_ASN1,
+        (CsrKey::Ec(Curve::P384), H::Sha256) => &sig::ECDSA_P384_SHA256_ASN1,
+        (CsrKey::Ec(Curve::P384), H::Sha384) => &sig::ECDSA_P384_SHA384_ASN1,
+        (CsrKey::Ec(Curve::P384), H::Sha512) => &sig::ECDSA_P384_SHA512_ASN1,
+        (CsrKey::Ec(Curve::P521), H::Sha1) => &sig::ECDSA_P521_SHA1_ASN1,
+        (CsrKey::Ec(Curve::P521), H::Sha224) => &sig::ECDSA_P521_SHA224_ASN1,
+        (CsrKey::Ec(Curve::P521), H::Sha256) => &sig::ECDSA_P521_SHA256_ASN1,
+        (CsrKey::Ec(Curve::P521), H::Sha384) => &sig::ECDSA_P521_SHA384_ASN1,
+        (CsrKey::Ec(Curve::P521), H::Sha512) => &sig::ECDSA_P521_SHA512_ASN1,
+        (CsrKey::Ec(Curve::Secp256k1), H::Sha256) => &sig::ECDSA_P256K1_SHA256_ASN1,
+        (CsrKey::Ed25519, H::Pure) => &sig::ED25519,
+        _ => return None,
+    })
+}
+
+/// The signer's policy, by name: RSA keys of 2048 to 8192 bits; the curves P-256, P-384 and
+/// P-521; no MD2, MD5 or SHA-1 signatures (collisions are practical). A combination this
+/// signer cannot verify is refused as unsupported, naming it.
+fn policy_check(
+    key: &CsrKey,
+    hash: SignatureHash,
+    signature_oid: &str,
+) -> Result<(), CertificateError> {
+    let refuse = |why: String| Err(CertificateError::PolicyRefused(why));
+    if let CsrKey::Rsa(bits) = key {
+        if *bits < 2048 {
+            return refuse(format!(
+                "the CSR's key is RSA-{bits}: at least 2048 bits are accepted"
+            ));
+        }
+        if *bits > 8192 {
+            return refuse(format!(
+                "the CSR's key is RSA-{bits}: at most 8192 bits are accepted"
+            ));
+        }
+    }
+    if *key == CsrKey::Ec(Curve::Secp256k1) {
+        return refuse(
+            "the CSR's key is on secp256k1: accepted curves are P-256, P-384, P-521".into(),
+        );
+    }
+    if matches!(
+        hash,
+        SignatureHash::Md2 | SignatureHash::Md5 | SignatureHash::Sha1
+    ) {
+        return refuse(format!(
+            "the CSR is signed with {} ({signature_oid}): MD2, MD5 and SHA-1 signatures are not accepted",
+            hash.name()
+        ));
+    }
+    if verification_algorithm(key, hash).is_none() {
+        return Err(CertificateError::UnsupportedAlgorithm(format!(
+            "{} signatures with a {} key",
+            hash.name(),
+            key.name()
+        )));
+    }
+    Ok(())
 }
 
 fn requested_extensions(request: &CertReq) -> Result<Vec<Extension>, CertificateError> {
@@ -456,6 +658,27 @@ fn filter(
     Ok(out)
 }
 
+/// Everything [`sign_csr`] checks before it signs: `Ok` exactly when `sign_csr` with the same
+/// policy would sign (with what it would change in the request), `Err` with the same refusal
+/// otherwise. No CA is needed: use it to pre-flight a CSR.
+///
+/// # Errors
+/// As [`sign_csr`].
+pub fn check_csr(csr_pem: &str, policy: &SigningPolicy) -> Result<SignReport, CertificateError> {
+    vet(csr_pem, policy).map(|(_, _, report)| report)
+}
+
+/// Parses, verifies and filters a CSR under `policy`.
+fn vet(
+    csr_pem: &str,
+    policy: &SigningPolicy,
+) -> Result<(CertReq, Vec<Extension>, SignReport), CertificateError> {
+    let request = parse_and_verify(csr_pem)?;
+    let mut report = SignReport::default();
+    let extensions = filter(requested_extensions(&request)?, policy, &mut report)?;
+    Ok((request, extensions, report))
+}
+
 /// Signs a PEM CSR with `ca` under `policy`: verifies the CSR's signature, filters its
 /// extensions, copies its subject exactly, and issues a certificate valid for
 /// `policy.validity_days` with the signer's identifiers (SKI, AKI).
@@ -463,16 +686,16 @@ fn filter(
 /// # Errors
 /// [`CertificateError::InvalidCsr`] (garbage, too large, malformed, duplicate extensions),
 /// [`CertificateError::BadSignature`] (no proof of possession),
-/// [`CertificateError::UnsupportedAlgorithm`], [`CertificateError::ExtensionNotAllowed`],
+/// [`CertificateError::PolicyRefused`] (RSA under 2048 or over 8192 bits, secp256k1, MD2 / MD5 /
+/// SHA-1 signatures), [`CertificateError::UnsupportedAlgorithm`] (a combination that cannot be
+/// verified, RSASSA-PSS), [`CertificateError::ExtensionNotAllowed`],
 /// [`CertificateError::KeyUsageNotAllowed`], [`CertificateError::CaNotAllowed`].
 pub fn sign_csr(
     csr_pem: &str,
     ca: &CertifiedKey,
     policy: &SigningPolicy,
 ) -> Result<SignedCsr, CertificateError> {
-    let request = parse_and_verify(csr_pem)?;
-    let mut report = SignReport::default();
-    let extensions = filter(requested_extensions(&request)?, policy, &mut report)?;
+    let (request, extensions, report) = vet(csr_pem, policy)?;
     let certificate = issue(Issue {
         subject: request.info.subject.clone(),
         issuer: ca.certificate.subject().clone(),

@@ -74,18 +74,38 @@ impl Layer {
 
     /// Flattens a clouds.yaml cloud entry: top-level scalars keep their name, `auth.*` entries
     /// become `auth.<key>`, and a one-element `regions` list supplies `region_name`.
-    pub fn from_yaml(entry: &serde_yaml_ng::Mapping) -> Self {
+    ///
+    /// # Errors
+    /// A message naming `origin` (`<file>: clouds.<name>`), the key path and the type expected,
+    /// when `auth` is not a mapping, an `auth` value or a setting magnum-rs reads is not a
+    /// scalar, or `verify` / `insecure` is not a boolean.
+    pub fn from_yaml(entry: &serde_yaml_ng::Mapping, origin: &str) -> Result<Self, String> {
         let mut layer = Self::default();
+        let wrong = |key: &str, expected: &str, value: &serde_yaml_ng::Value| {
+            format!(
+                "{origin}.{key} must be {expected}, found {}",
+                yaml_kind(value)
+            )
+        };
         for (key, value) in entry {
             let Some(key) = key.as_str() else { continue };
             match (key, value) {
                 ("auth", serde_yaml_ng::Value::Mapping(auth)) => {
                     for (auth_key, auth_value) in auth {
-                        if let (Some(k), Some(v)) = (auth_key.as_str(), scalar(auth_value)) {
-                            layer.insert(&format!("auth.{k}"), v);
+                        let Some(k) = auth_key.as_str() else { continue };
+                        match auth_value {
+                            serde_yaml_ng::Value::Null => {}
+                            other => {
+                                let v = scalar(other).ok_or_else(|| {
+                                    wrong(&format!("auth.{k}"), "a string", other)
+                                })?;
+                                layer.insert(&format!("auth.{k}"), v);
+                            }
                         }
                     }
                 }
+                ("auth", serde_yaml_ng::Value::Null) => {}
+                ("auth", other) => return Err(wrong("auth", "a mapping of settings", other)),
                 ("regions", serde_yaml_ng::Value::Sequence(regions)) => {
                     let names: Vec<String> = regions
                         .iter()
@@ -99,13 +119,63 @@ impl Layer {
                     }
                 }
                 (key, value) => {
-                    if let Some(v) = scalar(value) {
-                        layer.insert(key, v);
+                    let read = READ_KEYS.contains(&canonical_key(key).as_str());
+                    match scalar(value) {
+                        Some(v) => {
+                            if ["verify", "insecure"].contains(&key) && parse_bool(&v).is_none() {
+                                return Err(format!(
+                                    "{origin}.{key} must be a boolean (true or false), found {v:?}"
+                                ));
+                            }
+                            layer.insert(key, v);
+                        }
+                        None if read && !value.is_null() => {
+                            return Err(wrong(key, "a string", value));
+                        }
+                        // Settings of other services (networks, image formats, …) are not ours.
+                        None => {}
                     }
                 }
             }
         }
-        layer
+        Ok(layer)
+    }
+}
+
+/// Top-level settings magnum-rs reads (a list or mapping there is a mistake, not another
+/// tool's setting).
+const READ_KEYS: [&str; 10] = [
+    "region_name",
+    "interface",
+    "verify",
+    "insecure",
+    "cacert",
+    "auth_type",
+    "profile",
+    "container_infra_endpoint_override",
+    "container_infra_api_version",
+    "identity_api_version",
+];
+
+/// OpenStack's booleans (`true`/`false`, `yes`/`no`, `1`/`0`, `on`/`off`).
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// "a string", "a list", … for messages.
+pub(crate) fn yaml_kind(value: &serde_yaml_ng::Value) -> &'static str {
+    match value {
+        serde_yaml_ng::Value::Null => "nothing (null)",
+        serde_yaml_ng::Value::Bool(_) => "a boolean",
+        serde_yaml_ng::Value::Number(_) => "a number",
+        serde_yaml_ng::Value::String(_) => "a string",
+        serde_yaml_ng::Value::Sequence(_) => "a list",
+        serde_yaml_ng::Value::Mapping(_) => "a mapping",
+        serde_yaml_ng::Value::Tagged(_) => "a tagged value",
     }
 }
 

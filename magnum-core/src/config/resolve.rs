@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 use serde_yaml_ng::{Mapping, Value};
 use url::Url;
 
-use super::layer::Layer;
+use super::layer::{Layer, parse_bool, yaml_kind};
 use super::{
     AppCredentialRef, AuthMethod, CloudConfig, DomainRef, Interface, Overrides, ProjectRef, Scope,
     Sources, UserRef,
 };
 use crate::error::{Error, Result};
+use crate::redact::{has_user_info, redact_url, strip_user_info};
 
 const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
@@ -31,6 +32,7 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
 
     let mut merged = Layer::default();
     let mut used = Vec::new();
+    let mut warnings = Vec::new();
     if let Some(name) = &cloud_name {
         let clouds_file = find(sources, "clouds", &mut tried, true)?;
         let Some(clouds_path) = clouds_file else {
@@ -40,7 +42,7 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
             )));
         };
         let clouds = read_yaml(&clouds_path)?;
-        let mut entry = cloud_entry(&clouds, "clouds", name).ok_or_else(|| {
+        let mut entry = cloud_entry(&clouds, "clouds", name, &clouds_path)?.ok_or_else(|| {
             Error::Config(format!(
                 "cloud {name:?} is not defined in {} (defined: {})",
                 clouds_path.display(),
@@ -48,18 +50,19 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
             ))
         })?;
         used.push(format!("clouds file {}", clouds_path.display()));
+        warnings.extend(permission_warning(&clouds_path, &entry));
+        let mut origin = format!("{}: clouds.{name}", clouds_path.display());
         if let Some(profile) = entry
             .get("profile")
             .and_then(Value::as_str)
             .map(str::to_owned)
         {
             let public = find(sources, "clouds-public", &mut tried, false)?;
-            let base = public
-                .as_ref()
-                .map(|p| read_yaml(p))
-                .transpose()?
-                .and_then(|doc| cloud_entry(&doc, "public-clouds", &profile))
-                .ok_or_else(|| {
+            let base = match &public {
+                Some(p) => cloud_entry(&read_yaml(p)?, "public-clouds", &profile, p)?,
+                None => None,
+            }
+            .ok_or_else(|| {
                     Error::Config(format!(
                         "cloud {name:?} uses profile {profile:?}, which no clouds-public file defines; tried: {}",
                         tried.join(", ")
@@ -71,12 +74,16 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
             entry = deep_merge(base, entry);
         }
         if let Some(secure_path) = find(sources, "secure", &mut tried, false)? {
-            if let Some(secure) = cloud_entry(&read_yaml(&secure_path)?, "clouds", name) {
+            if let Some(secure) =
+                cloud_entry(&read_yaml(&secure_path)?, "clouds", name, &secure_path)?
+            {
                 used.push(format!("secure file {}", secure_path.display()));
+                warnings.extend(permission_warning(&secure_path, &secure));
+                origin = format!("{origin} (with {})", secure_path.display());
                 entry = deep_merge(entry, secure);
             }
         }
-        merged.overlay(&Layer::from_yaml(&entry));
+        merged.overlay(&Layer::from_yaml(&entry, &origin).map_err(Error::Config)?);
     } else {
         tried.push("OS_CLOUD (not set)".to_owned());
     }
@@ -105,7 +112,7 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
             tried.join(", ")
         )));
     }
-    build(cloud_name, &merged, used)
+    build(cloud_name, &merged, used, warnings)
 }
 
 /// Finds the first `<stem>.{yaml,yml,json}` in the search path (`OS_CLIENT_CONFIG_FILE` wins
@@ -157,8 +164,62 @@ fn read_yaml(path: &Path) -> Result<Value> {
     })
 }
 
-fn cloud_entry(doc: &Value, section: &str, name: &str) -> Option<Mapping> {
-    doc.get(section)?.get(name)?.as_mapping().cloned()
+/// The entry `section.name` of a clouds file; `Ok(None)` when not defined there.
+///
+/// # Errors
+/// When the section is not a mapping of names, or the entry is not a mapping.
+fn cloud_entry(doc: &Value, section: &str, name: &str, path: &Path) -> Result<Option<Mapping>> {
+    let Some(found) = doc.get(section) else {
+        return Ok(None);
+    };
+    let Some(clouds) = found.as_mapping() else {
+        if found.is_null() {
+            return Ok(None);
+        }
+        return Err(Error::Config(format!(
+            "{}: `{section}` must be a mapping of cloud names to their settings, found {}",
+            path.display(),
+            yaml_kind(found)
+        )));
+    };
+    match clouds.get(name) {
+        None => Ok(None),
+        Some(Value::Mapping(entry)) => Ok(Some(entry.clone())),
+        Some(other) => Err(Error::Config(format!(
+            "{}: {section}.{name} must be a mapping of settings, found {}",
+            path.display(),
+            yaml_kind(other)
+        ))),
+    }
+}
+
+/// Secrets a cloud entry may carry.
+const SECRET_KEYS: [&str; 3] = ["password", "application_credential_secret", "token"];
+
+/// A warning when `path` holds one of the entry's secrets and others may read it (as ssh
+/// warns about keys).
+fn permission_warning(path: &Path, entry: &Mapping) -> Option<String> {
+    let auth = entry.get("auth").and_then(Value::as_mapping)?;
+    let secret = SECRET_KEYS
+        .iter()
+        .find(|k| auth.get(**k).is_some_and(|v| !v.is_null()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "{} holds auth.{secret} and can be read by others (mode {mode:o}): run chmod 600 {}",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (path, secret);
+        None
+    }
 }
 
 fn names(doc: &Value, section: &str) -> Vec<String> {
@@ -276,19 +337,33 @@ fn scope(layer: &Layer) -> Result<Scope> {
     Ok(Scope::Unscoped)
 }
 
-fn parse_bool(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
-    }
-}
-
-fn build(name: Option<String>, layer: &Layer, sources: Vec<String>) -> Result<CloudConfig> {
-    let mut warnings = Vec::new();
+fn build(
+    name: Option<String>,
+    layer: &Layer,
+    sources: Vec<String>,
+    mut warnings: Vec<String>,
+) -> Result<CloudConfig> {
     let auth_url_text = layer.get("auth.auth_url").unwrap_or_default();
-    let mut auth_url = Url::parse(auth_url_text)
-        .map_err(|e| Error::Config(format!("auth_url {auth_url_text:?} is not a URL: {e}")))?;
+    let mut auth_url = Url::parse(auth_url_text).map_err(|e| {
+        Error::Config(format!(
+            "auth_url {:?} is not a URL: {e}",
+            redact_url(auth_url_text)
+        ))
+    })?;
+    if !["http", "https"].contains(&auth_url.scheme()) {
+        return Err(Error::Config(format!(
+            "auth_url {:?} is not an http(s) URL",
+            redact_url(auth_url_text)
+        )));
+    }
+    if has_user_info(&auth_url) {
+        // Keystone takes credentials in the body; user-info would go out as Basic auth and be
+        // printed wherever the URL is shown.
+        strip_user_info(&mut auth_url);
+        warnings.push(
+            "auth_url carried credentials (user:password@): removed; give them as auth.username / auth.password".to_owned(),
+        );
+    }
     if !auth_url.path().trim_end_matches('/').ends_with("/v3") {
         // keystoneauth discovers the version; clouds.yaml often gives the bare root.
         let path = format!("{}/v3", auth_url.path().trim_end_matches('/'));
@@ -369,8 +444,20 @@ fn build(name: Option<String>, layer: &Layer, sources: Vec<String>) -> Result<Cl
         })?,
         None => Interface::Public,
     };
-    let insecure = layer.get("insecure").and_then(parse_bool).unwrap_or(false)
-        || layer.get("verify").and_then(parse_bool) == Some(false);
+    let flag = |key: &str, env: &str| -> Result<Option<bool>> {
+        layer
+            .get(key)
+            .map(|text| {
+                parse_bool(text).ok_or_else(|| {
+                    Error::Config(format!(
+                        "{key} ({env}) must be a boolean (true or false), found {text:?}"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let insecure = flag("insecure", "OS_INSECURE")?.unwrap_or(false)
+        || flag("verify", "clouds.yaml")? == Some(false);
     if insecure {
         warnings
             .push("TLS certificate verification is disabled (insecure / verify: false)".to_owned());
@@ -378,11 +465,19 @@ fn build(name: Option<String>, layer: &Layer, sources: Vec<String>) -> Result<Cl
     let container_infra_endpoint = layer
         .get("container_infra_endpoint_override")
         .map(|text| {
-            Url::parse(text).map_err(|e| {
+            let mut url = Url::parse(text).map_err(|e| {
                 Error::Config(format!(
-                    "container_infra_endpoint_override {text:?} is not a URL: {e}"
+                    "container_infra_endpoint_override {:?} is not a URL: {e}",
+                    redact_url(text)
                 ))
-            })
+            })?;
+            if has_user_info(&url) {
+                strip_user_info(&mut url);
+                warnings.push(
+                    "container_infra_endpoint_override carried credentials (user:password@): removed".to_owned(),
+                );
+            }
+            Ok::<_, Error>(url)
         })
         .transpose()?;
     Ok(CloudConfig {

@@ -119,9 +119,13 @@ pub fn check_certificate_access(cluster: &Cluster, user_id: &str, roles: &[&str]
     f.0
 }
 
-/// What a client CSR will grant once Magnum signs it (it keeps the subject): `O=system:masters`
-/// is cluster-admin (a warning unless intended); a `subjectKeyIdentifier` (the signer adds its
-/// own: duplicate extension) or `basicConstraints CA:TRUE` in the request are errors.
+/// What a client CSR will grant once Magnum signs it (it keeps the subject), and whether it
+/// will be signed at all. An `Error` finding is reported exactly when [`crate::ca::sign_csr`]
+/// with Magnum's default `[x509]` policy would refuse the CSR (bad signature, a weak key or
+/// hash, a critical extension or keyUsage the policy refuses, critical `CA:TRUE`, …), carrying
+/// the same reason; what the signer would silently change (a dropped extension, cleared
+/// keyUsage bits, `CA:TRUE` rewritten, its own subjectKeyIdentifier) is a warning, as is
+/// `O=system:masters` (cluster-admin) unless intended.
 ///
 /// # Errors
 /// [`crate::ca::CertificateError::InvalidCsr`] when the PEM is not a certificate request.
@@ -130,8 +134,7 @@ pub fn check_client_csr(
     csr_pem: &str,
     admin_intended: bool,
 ) -> Result<Vec<Finding>, crate::ca::CertificateError> {
-    use der::{Decode, Encode};
-    use x509_cert::ext::pkix::BasicConstraints;
+    use der::Decode;
     use x509_cert::request::CertReq;
 
     let invalid = |why: String| crate::ca::CertificateError::InvalidCsr(why);
@@ -144,6 +147,53 @@ pub fn check_client_csr(
     }
     let request = CertReq::from_der(&der).map_err(|e| invalid(format!("malformed CSR: {e}")))?;
     let mut f = Findings(Vec::new());
+    match crate::ca::check_csr(csr_pem, &crate::ca::SigningPolicy::default()) {
+        Err(refusal) => f.add(
+            "MAGNUM-PREFLIGHT-CSR-REFUSED",
+            Severity::Error,
+            "csr",
+            format!("The CA will refuse to sign this CSR: {refusal}"),
+            "Make a new CSR: an RSA key of 2048 bits or more (or ECDSA P-256/P-384/P-521, Ed25519), signed with SHA-256 or stronger, without critical extensions the CA refuses (`openssl req -new -newkey rsa:2048 -sha256`).",
+            34,
+        ),
+        Ok(report) => {
+            if report.ski_replaced {
+                f.add(
+                    "MAGNUM-PREFLIGHT-CSR-SKI",
+                    Severity::Warning,
+                    "csr.extensions",
+                    "The CSR carries a subjectKeyIdentifier; the signer replaces it with its own (a signer that kept both would issue a certificate TLS stacks reject).".into(),
+                    "Build the CSR without a subjectKeyIdentifier extension.",
+                    34,
+                );
+            }
+            if report.ca_rewritten {
+                f.add(
+                    "MAGNUM-PREFLIGHT-CSR-CA",
+                    Severity::Warning,
+                    "csr.extensions",
+                    "The CSR asks for CA:TRUE; a cluster CA never signs another CA: the certificate will say CA:FALSE.".into(),
+                    "Request an end-entity certificate (no basicConstraints, or CA:FALSE).",
+                    34,
+                );
+            }
+            if !report.dropped_extensions.is_empty() || !report.cleared_key_usage.is_empty() {
+                let cleared: Vec<&str> = report.cleared_key_usage.iter().map(|b| b.name()).collect();
+                f.add(
+                    "MAGNUM-PREFLIGHT-CSR-CHANGED",
+                    Severity::Warning,
+                    "csr.extensions",
+                    format!(
+                        "The signer will change the request: extensions dropped [{}], keyUsage bits cleared [{}].",
+                        report.dropped_extensions.join(", "),
+                        cleared.join(", ")
+                    ),
+                    "Request only what the CA grants: keyUsage digitalSignature/keyEncipherment/nonRepudiation, extendedKeyUsage, subjectAltName.",
+                    34,
+                );
+            }
+        }
+    }
     let subject = request.info.subject.to_string();
     let masters = subject
         .split([',', '+'])
@@ -157,48 +207,6 @@ pub fn check_client_csr(
             "Use another organization (a Kubernetes group bound to the rights you need) unless cluster-admin is intended.",
             34,
         );
-    }
-    const SUBJECT_KEY_IDENTIFIER: &str = "2.5.29.14";
-    const BASIC_CONSTRAINTS: &str = "2.5.29.19";
-    const EXTENSION_REQUEST: &str = "1.2.840.113549.1.9.14";
-    for attribute in request.info.attributes.iter() {
-        if attribute.oid.to_string() != EXTENSION_REQUEST {
-            continue;
-        }
-        for value in attribute.values.iter() {
-            let bytes = value
-                .to_der()
-                .map_err(|e| invalid(format!("extensions: {e}")))?;
-            let extensions = Vec::<x509_cert::ext::Extension>::from_der(&bytes)
-                .map_err(|e| invalid(format!("extensions: {e}")))?;
-            for extension in extensions {
-                match extension.extn_id.to_string().as_str() {
-                    SUBJECT_KEY_IDENTIFIER => f.add(
-                        "MAGNUM-PREFLIGHT-CSR-SKI",
-                        Severity::Error,
-                        "csr.extensions",
-                        "The CSR carries a subjectKeyIdentifier; the signer adds its own, and a certificate with the extension twice is rejected by TLS stacks.".into(),
-                        "Build the CSR without a subjectKeyIdentifier extension.",
-                        34,
-                    ),
-                    BASIC_CONSTRAINTS => {
-                        let ca = BasicConstraints::from_der(extension.extn_value.as_bytes())
-                            .is_ok_and(|b| b.ca);
-                        if ca {
-                            f.add(
-                                "MAGNUM-PREFLIGHT-CSR-CA",
-                                Severity::Error,
-                                "csr.extensions",
-                                "The CSR asks for CA:TRUE; a cluster CA never signs another CA (the flag is stripped or the request refused).".into(),
-                                "Request an end-entity certificate (no basicConstraints, or CA:FALSE).",
-                                34,
-                            );
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
     }
     Ok(f.0)
 }

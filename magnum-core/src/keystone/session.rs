@@ -54,8 +54,7 @@ impl IssuedToken {
     }
 }
 
-/// Builds a [`KeystoneSession`].
-#[derive(Debug)]
+/// Builds a [`KeystoneSession`]. `Debug` shows the auth URL without user-info.
 pub struct KeystoneSessionBuilder {
     auth_url: String,
     method: AuthMethod,
@@ -67,6 +66,20 @@ pub struct KeystoneSessionBuilder {
     timeout: Duration,
     cacert: Option<std::path::PathBuf>,
     insecure: bool,
+}
+
+impl fmt::Debug for KeystoneSessionBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeystoneSessionBuilder")
+            .field("auth_url", &crate::redact::redact_url(&self.auth_url))
+            .field("method", &self.method)
+            .field("scope", &self.scope)
+            .field("region", &self.region)
+            .field("interface", &self.interface)
+            .field("timeout", &self.timeout)
+            .field("insecure", &self.insecure)
+            .finish_non_exhaustive()
+    }
 }
 
 impl KeystoneSessionBuilder {
@@ -132,8 +145,13 @@ impl KeystoneSessionBuilder {
     /// [`Error::Config`] for a bad URL or unreadable CA bundle.
     pub fn build(self) -> Result<KeystoneSession> {
         let mut auth_url = Url::parse(&self.auth_url).map_err(|e| {
-            Error::Config(format!("auth_url {:?} is not a URL: {e}", self.auth_url))
+            Error::Config(format!(
+                "auth_url {:?} is not a URL: {e}",
+                crate::redact::redact_url(&self.auth_url)
+            ))
         })?;
+        // Credentials go in the auth request body, never in the URL (it is shown in errors).
+        crate::redact::strip_user_info(&mut auth_url);
         if !auth_url.path().ends_with('/') {
             let path = format!("{}/", auth_url.path());
             auth_url.set_path(&path);
