@@ -308,6 +308,8 @@ impl Shared {
 pub struct Simulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    /// The same service the listener serves, for in-process requests ([`Simulator::handle`]).
+    in_process: Router,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     ticker: tokio::task::JoinHandle<()>,
@@ -373,6 +375,7 @@ impl Simulator {
         });
         // Paths are normalised before routing (trailing slashes, paths without /v1).
         let app = tower::Layer::layer(&middleware::from_fn(normalize_path), router(shared.clone()));
+        let in_process = Router::new().fallback_service(app.clone());
         let app = axum::ServiceExt::<Request>::into_make_service(app);
         let (tx, rx) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -395,10 +398,23 @@ impl Simulator {
         Ok(Self {
             addr,
             shared,
+            in_process,
             shutdown: Some(tx),
             server: Some(server),
             ticker,
         })
+    }
+
+    /// Answers one request in-process — the same routes, middleware and state the listener
+    /// serves, without a socket (for tests and fuzzing). Bytes a socket would sanitize (see the
+    /// listener) arrive here as given.
+    pub async fn handle(&self, request: axum::http::Request<axum::body::Body>) -> Response {
+        use tower::Service;
+        let mut service = self.in_process.clone();
+        match service.call(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        }
     }
 
     /// The listening address.
