@@ -8,7 +8,7 @@
 //! ```
 
 use anyhow::Context;
-use magnum_core::access::{AccessOptions, Credentials, cluster_access};
+use magnum_core::access::{AccessOptions, Credentials, WriteOptions, cluster_access};
 use magnum_core::config::{Overrides, Sources, load};
 use magnum_core::kubeconfig::{self, Naming};
 use magnum_core::{Client, NoAuth, StaticToken};
@@ -64,7 +64,13 @@ async fn main() -> anyhow::Result<()> {
     let csh = std::env::var("SHELL").is_ok_and(|s| s.contains("csh"));
     print!(
         "{}",
-        access.write_files(&dir, flag("--force"), flag("--output-certs"), csh)?
+        access.write_files(
+            &dir,
+            WriteOptions::new()
+                .force(flag("--force"))
+                .output_certs(flag("--output-certs"))
+                .csh(csh),
+        )?
     );
     Ok(())
 }

@@ -22,7 +22,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use magnum_core::access::{AccessOptions, cluster_access};
+use magnum_core::access::{AccessOptions, WriteOptions, cluster_access};
 use magnum_core::config::{Overrides, Sources};
 use magnum_core::doctor::{self, preflight};
 use magnum_core::types::{
@@ -146,7 +146,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("magnum-quickstart-{suffix}"));
     std::fs::create_dir_all(&dir)?;
     let access = cluster_access(&client, created.uuid.as_str(), &AccessOptions::new()).await?;
-    let export = access.write_files(&dir, true, true, false)?;
+    let export = access.write_files(&dir, WriteOptions::new().force(true).output_certs(true))?;
     println!("   {}", export.trim_end());
     let config = std::fs::read_to_string(dir.join("config"))?;
     for cert in kubeconfig::certificate_expiry(&config)? {

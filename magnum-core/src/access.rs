@@ -14,7 +14,9 @@ use crate::ca::{KeyType, PrivateKey, build_csr};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::ids::NameOrId;
-use crate::kubeconfig::{self, AccessMode, Naming};
+/// Entry naming of the written kubeconfig (re-exported from [`crate::kubeconfig`]).
+pub use crate::kubeconfig::Naming;
+use crate::kubeconfig::{self, AccessMode};
 use crate::types::{Cluster, ClusterTemplate, Coe, SignRequest};
 
 /// How to access the cluster.
@@ -109,9 +111,17 @@ pub async fn cluster_access(
 ) -> Result<ClusterAccess> {
     let clusters: Api<Cluster> = Api::new(client.clone());
     let cluster = clusters.get(cluster).await?;
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     if cluster.api_address.is_none() {
-        warnings.push("The cluster's api_address is not known yet.".to_owned());
+        // OSC warns and writes `server: None`; a kubeconfig that cannot work is refused.
+        return Err(Error::InvalidInput(format!(
+            "cluster {} has no API address yet (status {}): a kubeconfig needs one; wait until it is CREATE_COMPLETE",
+            cluster.name.as_deref().unwrap_or(cluster.uuid.as_str()),
+            cluster
+                .status
+                .as_ref()
+                .map_or("unknown".to_owned(), ToString::to_string)
+        )));
     }
     let template_id = cluster.cluster_template_id.clone().ok_or_else(|| {
         Error::InvalidInput(format!(
@@ -155,10 +165,7 @@ pub async fn cluster_access(
             .name
             .clone()
             .unwrap_or_else(|| cluster.uuid.to_string());
-        let address = cluster
-            .api_address
-            .clone()
-            .unwrap_or_else(|| "None".to_owned());
+        let address = cluster.api_address.clone().unwrap_or_default();
         kubeconfig::render(&name, &address, &mode, options.naming)
     });
     Ok(ClusterAccess {
@@ -172,6 +179,47 @@ pub async fn cluster_access(
     })
 }
 
+/// How [`ClusterAccess::write_files`] writes (OSC's `--force`, `--output-certs`, the csh
+/// form of the printed line). The default writes only `config` and refuses to overwrite.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct WriteOptions {
+    /// Overwrite existing files.
+    pub force: bool,
+    /// Also write `key.pem`, `cert.pem`, `ca.pem`.
+    pub output_certs: bool,
+    /// Return `setenv KUBECONFIG …` instead of `export KUBECONFIG=…`.
+    pub csh: bool,
+}
+
+impl WriteOptions {
+    /// Only `config`, no overwrite, sh syntax.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Overwrite existing files.
+    #[must_use]
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Also write the certificate files.
+    #[must_use]
+    pub fn output_certs(mut self, output_certs: bool) -> Self {
+        self.output_certs = output_certs;
+        self
+    }
+
+    /// csh syntax for the returned line.
+    #[must_use]
+    pub fn csh(mut self, csh: bool) -> Self {
+        self.csh = csh;
+        self
+    }
+}
+
 impl ClusterAccess {
     /// Writes the files `openstack coe cluster config --dir <dir> [--output-certs]` writes —
     /// `config` (Kubernetes), and with `output_certs` `key.pem`, `cert.pem`, `ca.pem` (those
@@ -181,13 +229,12 @@ impl ClusterAccess {
     /// # Errors
     /// [`Error::InvalidInput`] when a file exists and `force` is off; I/O errors as
     /// [`Error::Config`].
-    pub fn write_files(
-        &self,
-        dir: &Path,
-        force: bool,
-        output_certs: bool,
-        csh: bool,
-    ) -> Result<String> {
+    pub fn write_files(&self, dir: &Path, options: WriteOptions) -> Result<String> {
+        let WriteOptions {
+            force,
+            output_certs,
+            csh,
+        } = options;
         let io = |e: std::io::Error| Error::Config(e.to_string());
         let check = |path: &Path| {
             if path.exists() && !force {

@@ -13,21 +13,30 @@
 //!   [`Api<R>`](Api) handle with resource actions, and the waiters in [`wait`].
 //!
 //! ```no_run
-//! # #[cfg(feature = "client")]
-//! # async fn demo() -> magnum_core::Result<()> {
 //! use std::time::Duration;
-//! use magnum_core::{Api, Client, StaticToken, types::{Cluster, ClusterCreate}, wait};
 //!
-//! let client = Client::builder()
-//!     .endpoint("https://magnum.example.com:9511/v1")
-//!     .auth(StaticToken::new("gAAAA…".to_owned()))
-//!     .build()?;
-//! let clusters: Api<Cluster> = Api::new(client);
-//! let created = clusters.create(&ClusterCreate::new("k8s-template").name("prod").node_count(3u32)).await?;
-//! let ready = wait::cluster_ready(&clusters, created.uuid.as_str(), &wait::WaitOptions::new(Duration::from_secs(3600))).await?;
-//! println!("{} is {:?} at {:?}", ready.uuid, ready.status, ready.api_address);
-//! # Ok(()) }
+//! use magnum_core::types::{Cluster, ClusterCreate, ClusterTemplate, ClusterTemplateCreate};
+//! use magnum_core::{Api, Client, wait};
+//!
+//! #[tokio::main]
+//! async fn main() -> magnum_core::Result<()> {
+//!     // OS_CLOUD + clouds.yaml, or OS_* variables, exactly as the `openstack` CLI reads them.
+//!     let client = Client::from_env()?;
+//!     Api::<ClusterTemplate>::new(client.clone())
+//!         .create(&ClusterTemplateCreate::new("fedora-coreos-40", "kubernetes").name("k8s"))
+//!         .await?;
+//!     let clusters: Api<Cluster> = Api::new(client);
+//!     let created = clusters.create(&ClusterCreate::new("k8s").name("prod")).await?;
+//!     let options = wait::WaitOptions::new(Duration::from_secs(3600))
+//!         .on_progress(|progress| println!("{progress}"));
+//!     let ready = wait::cluster_ready(&clusters, created.uuid.as_str(), &options).await?;
+//!     println!("{} is {}", ready.uuid, ready.status.map(|s| s.to_string()).unwrap_or_default());
+//!     Ok(())
+//! }
 //! ```
+//!
+//! Without a cloud configuration, [`Client::builder`] takes an endpoint and any
+//! [`AuthProvider`] (a [`StaticToken`], a Keystone session, your own).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
 
@@ -65,6 +74,10 @@ pub use client::{
 pub use error::{ApiError, Error, ErrorKind, Result, WaitError};
 pub use ids::{ClusterId, ClusterTemplateId, FederationId, NameOrId, NodeGroupId, QuotaKey};
 pub use microversion::{Microversion, VersionRange};
+pub use request::ListParams;
+/// The `secrecy` crate this SDK's secret fields use (`SecretString`, `ExposeSecret`), so you
+/// need not depend on a matching version yourself.
+pub use secrecy;
 
 /// The README's code blocks, compiled as doc tests so they cannot rot.
 #[cfg(all(doctest, feature = "client"))]

@@ -607,3 +607,30 @@ fn world_readable_credentials_are_warned_about() {
         "0600 is quiet"
     );
 }
+
+#[test]
+fn unknown_explicit_settings_are_refused_with_the_valid_ones() {
+    let base = [("OS_AUTH_URL", "https://ks/v3"), ("OS_TOKEN", "t")];
+    let err = load(
+        &Sources::new(env(&base), vec![]),
+        &Overrides::new().set("passwrd", SECRET),
+    )
+    .unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("unknown setting(s) \"passwrd\""), "{shown}");
+    assert!(
+        shown.contains("auth.password"),
+        "lists the valid keys: {shown}"
+    );
+    assert!(!shown.contains(SECRET), "{shown}");
+    // Aliases and known keys pass.
+    load(
+        &Sources::new(env(&base), vec![]),
+        &Overrides::new()
+            .set("region-name", "R")
+            .set("auth.tenant_name", "p")
+            .set("auth.project-domain-name", "Default")
+            .set("verify", "true"),
+    )
+    .unwrap();
+}

@@ -14,7 +14,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use common::TestDir;
-use magnum_core::access::{AccessOptions, Credentials, cluster_access};
+use magnum_core::access::{AccessOptions, Credentials, WriteOptions, cluster_access};
 use magnum_core::ca::{
     CaOptions, CertifiedKey, SigningPolicy, generate_bundle, generate_ca, sign_csr,
 };
@@ -277,7 +277,9 @@ async fn cluster_access_signs_writes_and_verifies() {
         .unwrap();
     assert!(access.warnings.is_empty());
     let dir = tempdir("access");
-    let line = access.write_files(&dir, false, true, false).unwrap();
+    let line = access
+        .write_files(&dir, WriteOptions::new().output_certs(true))
+        .unwrap();
     assert_eq!(
         line,
         format!("export KUBECONFIG={}\n", dir.join("config").display())
@@ -325,11 +327,14 @@ async fn cluster_access_signs_writes_and_verifies() {
         config.contains("server: https://172.24.4.6:6443")
             && config.contains("current-context: default")
     );
-    let err = access.write_files(&dir, false, false, false).unwrap_err();
+    let err = access.write_files(&dir, WriteOptions::new()).unwrap_err();
     assert!(err.to_string().contains("exists, aborting"), "{err}");
     assert!(
         access
-            .write_files(&dir, true, true, true)
+            .write_files(
+                &dir,
+                WriteOptions::new().force(true).output_certs(true).csh(true)
+            )
             .unwrap()
             .starts_with("setenv KUBECONFIG")
     );
@@ -384,7 +389,9 @@ async fn keystone_tls_disabled_and_swarm_variants() {
         .unwrap();
     assert!(access.kubeconfig.is_none());
     let dir = tempdir("swarm");
-    let env = access.write_files(&dir, false, true, false).unwrap();
+    let env = access
+        .write_files(&dir, WriteOptions::new().output_certs(true))
+        .unwrap();
     assert_eq!(
         env,
         format!(

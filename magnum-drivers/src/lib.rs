@@ -31,3 +31,29 @@ pub use conductor::{ClusterResources, Conductor, ConductorError, ConductorEvent,
 pub use driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
 pub use registry::{DriverRegistry, RegistryConfig, RegistryError, RetiredDriver, retired_drivers};
 pub use sim::{Clock, ManualClock, SimOptions, SimulatedDriver, SystemClock};
+
+/// The Rust blocks of `docs/*.md`, compiled (and the runnable ones run) as doc tests, so the
+/// documentation cannot rot. (The README's are in `magnum-core`.)
+#[cfg(doctest)]
+pub mod docs {
+    #[doc = include_str!("../../docs/doctor.md")]
+    pub struct Doctor;
+    #[doc = include_str!("../../docs/simulator.md")]
+    pub struct Simulator;
+    #[doc = include_str!("../../docs/ca.md")]
+    pub struct Ca;
+    #[doc = include_str!("../../docs/auth.md")]
+    pub struct Auth;
+    #[doc = include_str!("../../docs/drivers.md")]
+    pub struct Drivers;
+    #[doc = include_str!("../../docs/microversions.md")]
+    pub struct Microversions;
+    #[doc = include_str!("../../docs/architecture.md")]
+    pub struct Architecture;
+    #[doc = include_str!("../../docs/performance.md")]
+    pub struct Performance;
+    #[doc = include_str!("../../docs/reliability.md")]
+    pub struct Reliability;
+    #[doc = include_str!("../../docs/python.md")]
+    pub struct Python;
+}

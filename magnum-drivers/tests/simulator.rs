@@ -868,3 +868,97 @@ async fn a_restarted_simulator_keeps_its_clusters_from_the_state_file() {
         .unwrap_err();
     assert!(err.to_string().contains("bad.db"), "{err}");
 }
+
+/// Run only as a child of `client_from_env_logs_in_from_os_variables` (which sets `OS_*`):
+/// the README's one-call login.
+#[tokio::test]
+#[ignore = "a child process of client_from_env_logs_in_from_os_variables"]
+async fn from_env_child() {
+    let client = Client::from_env().unwrap();
+    let templates = Api::<ClusterTemplate>::new(client)
+        .list(&ListParams::new())
+        .await
+        .unwrap();
+    println!("from_env saw {} template(s)", templates.items.len());
+}
+
+/// Runs this test binary's `from_env_child` in a child process with exactly `env` (the
+/// simulator keeps serving on the runtime meanwhile).
+async fn from_env_in_child(env: Vec<(String, String)>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "from_env_child",
+                "--include-ignored",
+                "--nocapture",
+            ])
+            .env_clear()
+            .envs(env)
+            .current_dir(std::env::temp_dir())
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_from_env_logs_in_from_os_variables() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let home_env = ("HOME".to_owned(), home.path().display().to_string());
+    let mut env = sim.env();
+    env.push(home_env.clone());
+    let output = from_env_in_child(env).await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(text.contains("from_env saw 0 template(s)"), "{text}");
+    // Without any configuration the error lists what it tried.
+    let output = from_env_in_child(vec![home_env]).await;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!output.status.success());
+    assert!(text.contains("no cloud configured"), "{text}");
+    assert!(
+        text.contains(".config/openstack/clouds.yaml"),
+        "lists the files tried: {text}"
+    );
+    sim.stop().await;
+}
+
+#[tokio::test]
+async fn a_kubeconfig_needs_an_api_address_and_says_so() {
+    let sim = Simulator::start(SimulatorConfig::new().durations(
+        Duration::from_secs(30),
+        Duration::from_secs(30),
+        Duration::from_secs(30),
+    ))
+    .await
+    .unwrap();
+    let client = client_for(&sim, "demo");
+    Api::<ClusterTemplate>::new(client.clone())
+        .create(&ClusterTemplateCreate::new("fedora-coreos-40", "kubernetes").name("k8s"))
+        .await
+        .unwrap();
+    Api::<Cluster>::new(client.clone())
+        .create(&ClusterCreate::new("k8s").name("young"))
+        .await
+        .unwrap();
+    let err = cluster_access(&client, "young", &AccessOptions::new())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        err.to_string(),
+        "invalid input: cluster young has no API address yet (status CREATE_IN_PROGRESS): a kubeconfig needs one; wait until it is CREATE_COMPLETE"
+    );
+    sim.stop().await;
+}

@@ -142,6 +142,22 @@ impl Layer {
     }
 }
 
+/// Every key the resolver reads (clouds.yaml spelling, after aliases are folded): what an
+/// explicit override may set.
+pub(crate) fn known_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = ENV_KEYS.iter().map(|(_, key)| *key).collect();
+    keys.extend(READ_KEYS.iter().filter(|k| **k != "profile"));
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
+/// Whether `key` (any accepted spelling) is one [`known_keys`] lists.
+pub(crate) fn is_known_key(key: &str) -> bool {
+    let key = canonical_key(key);
+    known_keys().contains(&key.as_str())
+}
+
 /// Top-level settings magnum-rs reads (a list or mapping there is a mistake, not another
 /// tool's setting).
 const READ_KEYS: [&str; 10] = [

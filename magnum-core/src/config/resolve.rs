@@ -23,6 +23,22 @@ const EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 /// or profile does not exist, a file does not parse, or a required setting is missing (naming
 /// the clouds.yaml key and the `OS_*` variable that would set it).
 pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
+    let unknown: Vec<&str> = overrides
+        .values
+        .keys()
+        .filter(|k| !super::layer::is_known_key(k))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::Config(format!(
+            "unknown setting(s) {} (valid: {})",
+            unknown
+                .iter()
+                .map(|k| format!("{k:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            super::layer::known_keys().join(", ")
+        )));
+    }
     let mut tried = Vec::new();
     let cloud_name = overrides
         .cloud
@@ -86,6 +102,21 @@ pub fn load(sources: &Sources, overrides: &Overrides) -> Result<CloudConfig> {
         merged.overlay(&Layer::from_yaml(&entry, &origin).map_err(Error::Config)?);
     } else {
         tried.push("OS_CLOUD (not set)".to_owned());
+        // Say which clouds files exist (and what they define) or were looked for.
+        if let Ok(Some(path)) = find(sources, "clouds", &mut tried, true) {
+            let defined = read_yaml(&path)
+                .map(|doc| names(&doc, "clouds"))
+                .unwrap_or_default();
+            tried.push(format!(
+                "{} (found, but no cloud was selected; it defines: {})",
+                path.display(),
+                if defined.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    defined.join(", ")
+                }
+            ));
+        }
     }
 
     let env_layer = Layer::from_env(&sources.env);

@@ -17,6 +17,27 @@ pub use session::{IssuedToken, KeystoneSession, KeystoneSessionBuilder};
 
 #[cfg(feature = "client")]
 impl crate::Client {
+    /// The normal login, as the `openstack` CLI does it: the cloud `OS_CLOUD` names in
+    /// clouds.yaml / secure.yaml / clouds-public.yaml (`OS_CLIENT_CONFIG_FILE`, `./`,
+    /// `~/.config/openstack/`, `/etc/openstack/`), overlaid with this process's `OS_*`
+    /// variables, then [`Self::from_cloud`]. The configuration's warnings (world-readable
+    /// credentials, TLS verification off, …) are logged with `tracing::warn!`; use
+    /// [`crate::config::load`] and [`Self::from_cloud`] to handle them yourself.
+    ///
+    /// # Errors
+    /// [`crate::Error::Config`]: no cloud configured (every source tried is listed), a file
+    /// that does not parse or holds a wrong type, a missing setting.
+    pub fn from_env() -> crate::Result<Self> {
+        let cloud = crate::config::load(
+            &crate::config::Sources::from_process(),
+            &crate::config::Overrides::new(),
+        )?;
+        for warning in &cloud.warnings {
+            tracing::warn!("{warning}");
+        }
+        Self::from_cloud(&cloud)
+    }
+
     /// A Magnum client for a resolved cloud: Keystone auth from the cloud's credentials, the
     /// Magnum endpoint from the catalog (or `container_infra_endpoint_override`), the
     /// microversion pin from `container_infra_api_version`, and the cloud's TLS settings.

@@ -229,11 +229,12 @@ pub struct ClusterTemplateCreate {
 }
 
 impl ClusterTemplateCreate {
-    /// Starts a create body with the two mandatory fields.
-    pub fn new(image_id: impl Into<String>, coe: Coe) -> Self {
+    /// Starts a create body with the two mandatory fields (`coe`: a [`Coe`] or its wire text,
+    /// `"kubernetes"`).
+    pub fn new(image_id: impl Into<String>, coe: impl Into<Coe>) -> Self {
         Self {
             image_id: image_id.into(),
-            coe,
+            coe: coe.into(),
             name: None,
             flavor_id: None,
             master_flavor_id: None,

@@ -29,6 +29,30 @@ pub struct Progress {
     pub updated_at: Option<Timestamp>,
 }
 
+impl std::fmt::Display for Progress {
+    /// `CREATE_IN_PROGRESS after 12s` (`→ CREATE_COMPLETE after 4m 3s: Stack CREATE completed
+    /// successfully` once it changed), `gone after 3s` for a deleted resource.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.elapsed.as_secs();
+        let elapsed = if secs >= 60 {
+            format!("{}m {}s", secs / 60, secs % 60)
+        } else {
+            format!("{}s", secs)
+        };
+        match (&self.previous, &self.status) {
+            (Some(before), Some(now)) if before != now => {
+                write!(f, "{before} → {now} after {elapsed}")?;
+            }
+            (_, Some(now)) => write!(f, "{now} after {elapsed}")?,
+            (_, None) => write!(f, "gone after {elapsed}")?,
+        }
+        if let Some(reason) = self.status_reason.as_deref().filter(|r| !r.is_empty()) {
+            write!(f, ": {reason}")?;
+        }
+        Ok(())
+    }
+}
+
 type ProgressFn = Arc<dyn Fn(&Progress) + Send + Sync>;
 
 /// How long and how often to poll. The timeout is required: there is no "wait forever".
@@ -261,4 +285,30 @@ pub async fn nodegroup_ready(
     )
     .await
     .and_then(|found| found.ok_or_else(|| gone::<NodeGroup>(&nodegroup)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_prints_as_a_person_reads_it() {
+        let mut progress = Progress {
+            elapsed: Duration::from_secs(243),
+            status: Some(ClusterStatus::CreateComplete),
+            previous: Some(ClusterStatus::CreateInProgress),
+            status_reason: Some("Stack CREATE completed successfully".into()),
+            updated_at: None,
+        };
+        assert_eq!(
+            progress.to_string(),
+            "CREATE_IN_PROGRESS → CREATE_COMPLETE after 4m 3s: Stack CREATE completed successfully"
+        );
+        progress.previous = progress.status.clone();
+        progress.status_reason = None;
+        progress.elapsed = Duration::from_secs(12);
+        assert_eq!(progress.to_string(), "CREATE_COMPLETE after 12s");
+        progress.status = None;
+        assert_eq!(progress.to_string(), "gone after 12s");
+    }
 }
