@@ -1,4 +1,4 @@
-//! Magnum's conductor flow as a library (`cluster_conductor.py`, `magnum-reference.md` §4.1, §7):
+//! Magnum's conductor flow as a library (`cluster_conductor.py`, Magnum's source and unit tests):
 //! default nodegroups, driver selection, trustee + trust when the driver needs it, the cluster's
 //! CA set, the driver call — with `CREATE_FAILED` and Magnum's `status_reason` on any failure —
 //! plus resize with Magnum's checks, delete, and the periodic status sync that cleans up

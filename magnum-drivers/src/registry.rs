@@ -72,7 +72,7 @@ pub struct RetiredDriver {
     pub advice: &'static str,
 }
 
-/// The drivers Magnum removed, with when and what to use instead (`magnum-reference.md` §3.1).
+/// The drivers Magnum removed, with when and what to use instead (from Magnum's source and unit tests).
 pub fn retired_drivers() -> Vec<RetiredDriver> {
     let key = |s: ServerType, d: OsDistro, c: Coe| DriverKey::new(s, Some(d), c);
     vec![

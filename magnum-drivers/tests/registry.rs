@@ -1,4 +1,4 @@
-//! Driver registry: Magnum's own test vectors (`magnum-reference.md` §8.3) and the selection
+//! Driver registry: Magnum's own test vectors (from Magnum's source and unit tests) and the selection
 //! rules of §3 — default driver, explicit name, duplicate triples, disabled and beta drivers,
 //! template resolution — plus the loaded-triples list and the retired-driver explanations.
 

@@ -778,6 +778,12 @@ async fn numbers_beyond_magnums_columns_are_refused_and_clusters_beyond_the_clou
     assert_eq!(status, 202);
     let after = wait_status(&demo, &format!("/v1/clusters/{uuid}"), "UPDATE_COMPLETE").await;
     assert_eq!(after["node_addresses"].as_array().unwrap().len(), 3);
+    assert!(
+        after["updated_at"]
+            .as_str()
+            .is_some_and(|t| t > after["created_at"].as_str().unwrap()),
+        "a resize moves updated_at: {after}"
+    );
     sim.stop().await;
 }
 

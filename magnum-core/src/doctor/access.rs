@@ -1,5 +1,5 @@
 //! Who may do what with a template or a cluster, checked before the request (pain points 27,
-//! 28, 33 and 34 of `magnum-reference.md` §9). Pure: the caller passes what it already knows
+//! 28, 33 and 34 of `docs/doctor.md`). Pure: the caller passes what it already knows
 //! (whether a template is referenced, the token's user, project and roles).
 //!
 //! * [`check_template_update`] — Magnum refuses to change a template clusters use, except one

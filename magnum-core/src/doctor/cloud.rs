@@ -70,7 +70,7 @@ fn endpoint_region(e: &CatalogEndpoint) -> Option<&str> {
     e.region_id.as_deref().or(e.region.as_deref())
 }
 
-/// Services the cluster's VMs call during and after creation (`magnum-reference.md` §9.13).
+/// Services the cluster's VMs call during and after creation (pain point 13 of `docs/doctor.md`).
 const CALLED_FROM_VMS: [&str; 7] = [
     "identity",
     "orchestration",

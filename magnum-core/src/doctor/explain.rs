@@ -1,6 +1,6 @@
 //! The failure explainer: a failed cluster's `status_reason` and `faults` mapped to a root
 //! cause, who must act (the user or the cloud's deployer), whether retrying can help, and the
-//! fix — for the messages Magnum, Heat and Keystone actually produce (`magnum-reference.md` §9,
+//! fix — for the messages Magnum, Heat and Keystone actually produce (the pain points of `docs/doctor.md`,
 //! the pain points numbered there). Pure: text in, findings out.
 
 use std::collections::BTreeMap;
@@ -23,7 +23,7 @@ pub enum Actor {
 pub struct Explanation {
     /// Stable code (`MAGNUM-EXPLAIN-…`), for scripts and documentation.
     pub code: &'static str,
-    /// The pain point's number in `magnum-reference.md` §9.
+    /// The pain point's number in `docs/doctor.md`'s coverage table.
     pub pain_point: u8,
     /// What went wrong underneath.
     pub cause: &'static str,

@@ -1,4 +1,4 @@
-//! The doctor: explaining and preventing Magnum's known failures (`magnum-reference.md` §9).
+//! The doctor: explaining and preventing Magnum's known failures (the 34 pain points of `docs/doctor.md`).
 //! [`access`] checks who may change or use a template and fetch a cluster's certificates;
 //! [`versions`] what the cloud's Magnum can do at its maximum microversion.
 //! [`preflight`] checks template and cluster requests locally (every finding in one pass);

@@ -1,4 +1,4 @@
-//! Orphaned load balancers and floating IPs of a cluster (`magnum-reference.md` §4.8, §9.32;
+//! Orphaned load balancers and floating IPs of a cluster (pain point 32 of `docs/doctor.md`;
 //! Magnum's `common/octavia.py`): Kubernetes' cloud provider and Octavia ingress controller
 //! create Octavia load balancers (`Kubernetes external service <hash> from cluster <uuid>`,
 //! `Kubernetes Ingress <name> in namespace <ns> from cluster <uuid>, version: <n>`) and floating

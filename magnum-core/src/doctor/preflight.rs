@@ -1,7 +1,7 @@
 //! Local pre-flight checks (pure, no network): what Magnum's API would reject and what would
 //! only fail inside Heat or on the nodes an hour later, for a template or a cluster request —
 //! **all findings in one pass**, each with a stable code, severity, field, Magnum's own message
-//! where one exists, a fix hint and the `magnum-reference.md` §9 pain point.
+//! where one exists, a fix hint and the pain point of `docs/doctor.md`.
 
 use std::net::Ipv4Addr;
 
@@ -33,7 +33,7 @@ pub struct Finding {
     pub message: String,
     /// How to fix it.
     pub hint: &'static str,
-    /// The pain point's number in `magnum-reference.md` §9.
+    /// The pain point's number in `docs/doctor.md`'s coverage table.
     pub pain_point: u8,
 }
 

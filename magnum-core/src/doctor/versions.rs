@@ -1,4 +1,4 @@
-//! What the cloud's Magnum can do, by microversion (`magnum-reference.md` §1.7, pain point 29):
+//! What the cloud's Magnum can do, by microversion (pain point 29 of `docs/doctor.md`):
 //! checked before a request instead of learning it from a 406 or, worse, from Magnum's 1.1
 //! defaults. Pure: pass the server's maximum (`GET /`, `Client::server_versions`).
 

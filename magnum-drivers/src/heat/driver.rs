@@ -3,7 +3,7 @@
 //! crate's templates — the cluster stack (default nodegroups), one stack per extra Kubernetes
 //! nodegroup, scaling by parameter `PATCH`, Kubernetes' pre-delete load balancer cleanup,
 //! deletion, and the poller that maps stack statuses and outputs onto the cluster and its
-//! nodegroups (`magnum-reference.md` §4).
+//! nodegroups (from Magnum's source and unit tests).
 //!
 //! Requests are values: [`HeatDriver::cluster_stack_request`] and
 //! [`HeatDriver::nodegroup_stack_request`] build the whole `POST /stacks` without I/O; the

@@ -1,5 +1,5 @@
 //! Which Heat environment files a Fedora CoreOS cluster stack gets, in Magnum's order
-//! (`template_def.py`, `magnum-reference.md` §4.3, vectors §8.4.1–6): private network, etcd
+//! (`template_def.py`, Magnum's source and unit tests): private network, etcd
 //! volume, docker volume, master load balancer, floating IPs.
 
 use magnum_core::types::{ClusterTemplate, Labels};

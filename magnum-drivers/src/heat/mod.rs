@@ -1,4 +1,4 @@
-//! Magnum's Heat driver machinery (stable/2026.1 `magnum/drivers/heat/*`, `magnum-reference.md`
+//! Magnum's Heat driver machinery (stable/2026.1 `magnum/drivers/heat/*`, Magnum's source and unit tests
 //! §4). Pure: stack naming and timeouts, environment-file selection, stack outputs → cluster
 //! fields, scale parameters, the parameter mapping, the poller's nodegroup → cluster status
 //! aggregation; [`template`], the driver's HOT templates and their rendering. I/O: [`client`],

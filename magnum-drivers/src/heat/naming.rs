@@ -1,5 +1,5 @@
 //! Heat stack names and create timeouts exactly as Magnum makes them (`HeatDriver._create_stack`,
-//! `magnum-reference.md` §4.2, vectors §8.6.1–2).
+//! Magnum's source and unit tests).
 
 /// `[cluster_heat] create_timeout`: the default when a cluster has none (minutes).
 pub const DEFAULT_CREATE_TIMEOUT_MINS: u32 = 60;

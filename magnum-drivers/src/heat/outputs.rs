@@ -1,4 +1,4 @@
-//! Stack outputs and parameters ↔ Magnum objects (`magnum-reference.md` §4.6–4.7, vectors
+//! Stack outputs and parameters ↔ Magnum objects (Magnum's source and unit tests, vectors
 //! §8.4.7–11): `api_address`, master/worker `node_addresses`, node counts from stack
 //! parameters, the scale parameters of a resize, `master_lb_allowed_cidrs`, and which Heat
 //! parameter a nodegroup attribute maps to.

@@ -1,5 +1,5 @@
 //! Heat stack parameters from a template and a cluster, the way Magnum's Fedora CoreOS template
-//! definition computes them without asking any service (`magnum-reference.md` §4.3, vector
+//! definition computes them without asking any service (Magnum's source and unit tests, vector
 //! §8.3.6): the `ParameterMapping` table (template attribute wins unless null, then the cluster
 //! attribute, `required` → `Required parameter <p> not provided.`), nodegroup attributes, labels
 //! passed through (always set, null when absent) or only when truthy, `kube_tag`, and the

@@ -1,4 +1,4 @@
-//! The Heat poller's status rules as pure functions (`HeatPoller`, `magnum-reference.md` §4.5,
+//! The Heat poller's status rules as pure functions (`HeatPoller`, Magnum's source and unit tests,
 //! vectors §8.5): a nodegroup whose stack vanished, and the aggregation of nodegroup statuses
 //! into the cluster's status and `status_reason`.
 

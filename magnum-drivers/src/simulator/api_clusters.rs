@@ -491,6 +491,7 @@ pub(crate) async fn resize(
             )
             .await,
     )?;
+    row.extra.updated_at = Some(now_timestamp());
     Ok(accepted(&row.record.uuid))
 }
 
@@ -542,6 +543,7 @@ pub(crate) async fn upgrade(
             .cluster_upgrade(&mut row.record, &template, max_batch_size, Some(&ng.name))
             .await,
     )?;
+    row.extra.updated_at = Some(now_timestamp());
     Ok(accepted(&row.record.uuid))
 }
 

@@ -500,7 +500,7 @@ mod tests {
 
     #[test]
     fn cluster_names_follow_magnums_vectors() {
-        // magnum-reference §8.11 item 6.
+        // Magnum's own unit-test vectors for cluster names.
         for bad in [
             "x".repeat(243),
             "123456".into(),

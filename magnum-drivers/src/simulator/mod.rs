@@ -280,7 +280,10 @@ impl Shared {
                 }
                 gone.push(record.uuid.clone());
             }
-            store.cluster_mut(index).record = record;
+            let row = store.cluster_mut(index);
+            row.record = record;
+            // Magnum's conductor saves the row, and the row's updated_at moves.
+            row.extra.updated_at = Some(wire::now_timestamp());
         }
         if !gone.is_empty() {
             store.remove_clusters(|c| gone.contains(&c.record.uuid));

@@ -637,7 +637,7 @@ mod tests {
 
     #[test]
     fn label_diffs_follow_magnums_vectors() {
-        // magnum-reference §8.11 item 8.
+        // Magnum's own unit-test vector for label diffs.
         let parent: Labels = [("label1", "value1"), ("label2", "value2")]
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .into();
