@@ -160,6 +160,7 @@ VIRTUAL_ENV="$py_venv" "$py_venv/bin/maturin" develop -q -m magnum-py/Cargo.toml
   cd magnum-py
   "$py_venv/bin/python" gen_stubs.py --check
   "$py_venv/bin/python" -m mypy.stubtest magnum_sdk --mypy-config-file mypy.ini --allowlist stubtest-allowlist.txt
+  "$py_venv/bin/python" check_doc_snippets.py
   MAGNUM_SIM_BIN="$repo/target/debug/magnum-sim" \
     "$py_venv/bin/python" -m pytest -q -p no:cacheprovider -W error::pytest.PytestUnraisableExceptionWarning tests
 ) | tee "$state/pytest.log"

@@ -30,6 +30,14 @@ use crate::errors::{bad_arguments, to_py};
 pub enum Failure {
     /// Bad arguments (TypeError).
     Arguments(String),
+    /// An argument that did not decode: where (`node_count`, `labels.x`) and serde's reason,
+    /// said in Python's terms by [`python_argument_error`].
+    Argument {
+        /// The argument path.
+        path: String,
+        /// serde's message.
+        message: String,
+    },
     /// An SDK error, with the last object a waiter saw.
     Sdk(Error, Option<Value>),
 }
@@ -45,6 +53,7 @@ impl Failure {
     pub fn into_py(self, op: &str) -> PyErr {
         match self {
             Self::Arguments(message) => bad_arguments(op, message),
+            Self::Argument { path, message } => python_argument_error(op, &path, &message),
             Self::Sdk(err, last) => to_py(&err, last),
         }
     }
@@ -53,7 +62,138 @@ impl Failure {
 type OpResult = Result<Value, Failure>;
 
 fn args<T: DeserializeOwned>(value: &Value) -> Result<T, Failure> {
-    serde_json::from_value(value.clone()).map_err(|e| Failure::Arguments(e.to_string()))
+    serde_path_to_error::deserialize(value.clone()).map_err(|e| Failure::Argument {
+        path: e.path().to_string(),
+        message: e.into_inner().to_string(),
+    })
+}
+
+/// The text between the first pair of backticks after `prefix` in serde's `message`.
+fn quoted<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let rest = message.strip_prefix(prefix)?.strip_prefix('`')?;
+    rest.split('`').next()
+}
+
+/// serde's "expected one of `a`, `b`" as "a, b".
+fn expected_list(message: &str) -> String {
+    message
+        .split_once("expected ")
+        .map(|(_, list)| {
+            list.trim_start_matches("one of ")
+                .replace('`', "")
+                .trim_end_matches('.')
+                .to_owned()
+        })
+        .unwrap_or_default()
+}
+
+/// serde's description of what it got, in Python's words (`str 'three'`, `int 5`, `None`).
+fn python_value(serde: &str) -> String {
+    let serde = serde.trim();
+    let inner = |prefix: &str| {
+        serde
+            .strip_prefix(prefix)
+            .map(|rest| rest.trim().trim_matches('`').to_owned())
+    };
+    if let Some(text) = serde.strip_prefix("string ") {
+        return format!("str '{}'", text.trim_matches('"'));
+    }
+    if let Some(n) = inner("integer ") {
+        return format!("int {n}");
+    }
+    if let Some(n) = inner("floating point ") {
+        return format!("float {n}");
+    }
+    if let Some(b) = inner("boolean ") {
+        return format!("bool {}", if b == "true" { "True" } else { "False" });
+    }
+    match serde {
+        "null" | "unit value" => "None".into(),
+        "sequence" => "a list".into(),
+        "map" => "a dict".into(),
+        other => other.into(),
+    }
+}
+
+/// serde's type names as Python's.
+fn python_type(serde: &str) -> &str {
+    let serde = serde.trim();
+    match serde {
+        s if (s.starts_with('u') || s.starts_with('i'))
+            && s.len() > 1
+            && s[1..].chars().all(|c| c.is_ascii_digit()) =>
+        {
+            "an int"
+        }
+        "a string" | "a borrowed string" => "a str",
+        "a sequence" => "a list",
+        "a map" | "struct" => "a dict",
+        "a boolean" => "a bool",
+        "f64" | "f32" => "a float",
+        other => other,
+    }
+}
+
+/// A deserialization failure of an operation's arguments, said as Python says it: a missing
+/// or unexpected keyword or a wrong type is a `TypeError` naming the function; a value out of
+/// range or not among the accepted ones is the SDK's `ValidationError` (a `ValueError`).
+pub fn python_argument_error(op: &str, path: &str, message: &str) -> PyErr {
+    let field = path.trim_start_matches('.');
+    let field = if field.is_empty() { "argument" } else { field };
+    if let Some(name) = quoted(message, "missing field ") {
+        return bad_arguments_raw(format!("{op}() missing required argument: '{name}'"));
+    }
+    if let Some(name) = quoted(message, "unknown field ") {
+        return bad_arguments_raw(format!(
+            "{op}() got an unexpected keyword argument '{name}' (accepted: {})",
+            expected_list(message)
+        ));
+    }
+    if let Some(variant) = quoted(message, "unknown variant ") {
+        return to_py(
+            &magnum_core::Error::InvalidInput(format!(
+                "{op}(): {field} must be one of {}; got '{variant}'",
+                expected_list(message)
+            )),
+            None,
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: integer ") {
+        let number = rest.split('`').nth(1).unwrap_or_default();
+        let expected = rest.rsplit("expected ").next().unwrap_or_default();
+        let range = match expected.trim() {
+            "u8" => "from 0 to 255".to_owned(),
+            "u16" => "from 0 to 65535".to_owned(),
+            "u32" => "from 0 to 4294967295".to_owned(),
+            "u64" => "≥ 0".to_owned(),
+            other => format!("({other})"),
+        };
+        let bound = if number.starts_with('-') {
+            "≥ 0".to_owned()
+        } else {
+            range
+        };
+        return to_py(
+            &magnum_core::Error::InvalidInput(format!(
+                "{op}(): {field} must be an integer {bound}, got {number}"
+            )),
+            None,
+        );
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        if let Some((got, expected)) = rest.split_once(", expected ") {
+            return bad_arguments_raw(format!(
+                "{op}(): {field} must be {}, got {}",
+                python_type(expected),
+                python_value(got)
+            ));
+        }
+    }
+    bad_arguments_raw(format!("{op}(): {field}: {message}"))
+}
+
+fn bad_arguments_raw(message: String) -> PyErr {
+    pyo3::exceptions::PyTypeError::new_err(message)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> OpResult {
@@ -176,8 +316,23 @@ struct NodeGroupPatch {
 #[serde(deny_unknown_fields)]
 struct Resize {
     ident: String,
-    #[serde(flatten)]
-    body: ResizeRequest,
+    node_count: u32,
+    #[serde(default)]
+    nodes_to_remove: Vec<String>,
+    #[serde(default)]
+    nodegroup: Option<String>,
+}
+
+impl Resize {
+    /// The request (fields spelled out rather than flattened, so errors name the argument).
+    fn body(&self) -> ResizeRequest {
+        let mut body =
+            ResizeRequest::new(self.node_count).nodes_to_remove(self.nodes_to_remove.clone());
+        if let Some(nodegroup) = &self.nodegroup {
+            body = body.nodegroup(nodegroup.clone());
+        }
+        body
+    }
 }
 
 #[derive(Deserialize)]
@@ -232,7 +387,8 @@ struct Wait {
     #[serde(default)]
     cluster: Option<String>,
     ident: String,
-    timeout: f64,
+    /// `None`: NaN, an infinity or None came from Python (JSON has no such numbers).
+    timeout: Option<f64>,
     #[serde(default)]
     interval: Option<f64>,
 }
@@ -272,16 +428,55 @@ pub fn key_type(name: Option<&str>) -> Result<KeyType, Failure> {
 fn changes<T: DeserializeOwned>(map: &serde_json::Map<String, Value>) -> Result<Vec<T>, Failure> {
     map.iter()
         .map(|(key, value)| {
-            serde_json::from_value(json!({ key: value }))
-                .map_err(|e| Failure::Arguments(format!("change {key:?}: {e}")))
+            serde_json::from_value(json!({ key: value })).map_err(|e| {
+                let message = e.to_string();
+                match quoted(&message, "unknown variant ") {
+                    // An attribute the resource does not have: name the accepted ones.
+                    Some(_) => Failure::Argument {
+                        path: "changes".into(),
+                        message,
+                    },
+                    None => Failure::Argument {
+                        path: format!("changes[{key:?}]"),
+                        message,
+                    },
+                }
+            })
         })
         .collect()
 }
 
-fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> WaitOptions {
-    let mut options = WaitOptions::new(Duration::from_secs_f64(wait.timeout.max(0.0)));
+/// The longest wait or poll interval accepted (a year), in seconds.
+const MAX_WAIT_SECONDS: f64 = 31_536_000.0;
+
+/// `seconds` as a `Duration`, or the SDK's `ValidationError` naming `what` and the range.
+fn seconds(what: &str, seconds: Option<f64>, min: f64) -> Result<Duration, Failure> {
+    let out_of_range = |got: String| {
+        Failure::Sdk(
+            magnum_core::Error::InvalidInput(format!(
+                "{what} must be a finite number of seconds from {min} to {MAX_WAIT_SECONDS}, got {got}"
+            )),
+            None,
+        )
+    };
+    let Some(seconds) = seconds else {
+        return Err(out_of_range("NaN, an infinity or None".into()));
+    };
+    if !(min..=MAX_WAIT_SECONDS).contains(&seconds) {
+        return Err(out_of_range(format!("{seconds:?}")));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|e| {
+        Failure::Sdk(
+            magnum_core::Error::InvalidInput(format!("{what}: {e}")),
+            None,
+        )
+    })
+}
+
+fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> Result<WaitOptions, Failure> {
+    let mut options = WaitOptions::new(seconds("timeout", wait.timeout, 0.0)?);
     if let Some(interval) = wait.interval {
-        options = options.interval(Duration::from_secs_f64(interval.max(0.01)));
+        options = options.interval(seconds("interval", Some(interval), 0.01)?);
     }
     if let Some(callback) = progress {
         options = options.on_progress(move |p| {
@@ -302,7 +497,7 @@ fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> WaitOptions {
             });
         });
     }
-    options
+    Ok(options)
 }
 
 fn waited<T: serde::Serialize>(result: Result<Option<T>, magnum_core::WaitError<T>>) -> OpResult {
@@ -375,7 +570,9 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
         "delete_cluster" => to_json(&clusters().delete(args::<Ident>(&a)?.ident).await?),
         "resize_cluster" => {
             let r: Resize = args(&a)?;
-            Ok(Value::from(clusters().resize(r.ident, &r.body).await?.uuid))
+            Ok(Value::from(
+                clusters().resize(r.ident.clone(), &r.body()).await?.uuid,
+            ))
         }
         "upgrade_cluster" => {
             let u: Upgrade = args(&a)?;
@@ -531,7 +728,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
         ),
         "wait_cluster_ready" => {
             let w: Wait = args(&a)?;
-            let options = wait_options(&w, progress);
+            let options = wait_options(&w, progress)?;
             waited(
                 wait::cluster_ready(&clusters(), w.ident, &options)
                     .await
@@ -540,7 +737,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
         }
         "wait_cluster_deleted" => {
             let w: Wait = args(&a)?;
-            let options = wait_options(&w, progress);
+            let options = wait_options(&w, progress)?;
             waited(
                 wait::cluster_deleted(&clusters(), w.ident, &options)
                     .await
@@ -553,7 +750,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                 .cluster
                 .clone()
                 .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
-            let options = wait_options(&w, progress);
+            let options = wait_options(&w, progress)?;
             waited(
                 wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
                     .await

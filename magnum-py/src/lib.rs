@@ -57,8 +57,11 @@ impl Spec {
                         builder.auth(NoAuth::new(user.clone(), project.clone(), roles.clone()))
                     }
                     (None, None) => {
-                        return Err(pyo3::exceptions::PyValueError::new_err(
-                            "give token=... (a Keystone token) or user_id/project_id/roles for a keystone-less magnum-api",
+                        return Err(errors::to_py(
+                            &magnum_core::Error::InvalidInput(
+                                "from_endpoint(): give token=... (a Keystone token) or user_id/project_id/roles for a keystone-less magnum-api".into(),
+                            ),
+                            None,
                         ));
                     }
                 };

@@ -12,7 +12,7 @@ import magnum_sdk
 from magnum_sdk import (
     ApiError, Client, Cluster, ClusterFailedError, ClusterStatus, ClusterTemplate, ConflictError,
     ForbiddenError, HealthStatus, MagnumError, MicroversionUnsupportedError, NotFoundError,
-    WaitTimeoutError,
+    ValidationError, WaitTimeoutError,
 )
 
 from conftest import ADMIN
@@ -59,7 +59,7 @@ def test_policy_and_microversion_errors(magnum_url):
 def test_bad_arguments_are_type_errors(client):
     with pytest.raises(TypeError):
         client.get_cluster(ident="x", bogus=1)  # type: ignore[call-arg]
-    with pytest.raises(TypeError, match="nmae"):
+    with pytest.raises(ValidationError, match="changes must be one of name, image_id.*got 'nmae'"):
         client.update_cluster_template("k8s-seeded", changes={"nmae": "x"})
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _native
-from ._client import AsyncClient, Client
+from ._client import AsyncClient, Client, ProgressEvent
 from .exceptions import (
     ApiError,
     AuthError,
@@ -55,7 +55,7 @@ from .models import (
 __version__: str = _native.__version__
 
 __all__ = [
-    "Client", "AsyncClient", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
+    "Client", "AsyncClient", "ProgressEvent", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure",
     "preflight_template", "preflight_cluster", "preflight_nodegroup", "check_cloud", "cluster_orphans",
     "check_template_update", "check_certificate_access", "check_client_csr",
     "create_cluster_trust", "delete_cluster_trust",

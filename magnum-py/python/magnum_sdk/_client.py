@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypeVar
+import math
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypedDict, TypeVar
 
 from . import _native
+from .exceptions import ValidationError
 from .models import (
     Cluster,
     ClusterConfig,
@@ -25,10 +27,20 @@ from .models import (
     _wrap,
 )
 
-__all__ = ["Client", "AsyncClient"]
+__all__ = ["Client", "AsyncClient", "ProgressEvent"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-Progress = Callable[[Dict[str, Any]], None]
+class ProgressEvent(TypedDict):
+    """What a wait hands ``on_progress`` at each observed change."""
+
+    elapsed: float
+    status: Optional[str]
+    previous: Optional[str]
+    status_reason: Optional[str]
+    updated_at: Optional[str]
+
+
+Progress = Callable[[ProgressEvent], None]
 
 
 def _op(model: Optional[Type[Model]] = None) -> Callable[[F], F]:
@@ -39,10 +51,19 @@ def _op(model: Optional[Type[Model]] = None) -> Callable[[F], F]:
         name = func.__name__
 
         def collect(args: tuple, kwargs: dict) -> tuple:
-            bound = signature.bind(*args, **kwargs)
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as err:  # name the function, as Python's own message does
+                raise TypeError(f"{name}() {err}") from None
             bound.apply_defaults()  # e.g. coe="kubernetes" reaches the native call
             params = {k: v for k, v in bound.arguments.items() if k != "self" and v is not None}
+            for key, value in params.items():
+                # JSON has no NaN or infinity: refuse them here, by name, instead of as None.
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise ValidationError(f"{name}(): {key} must be a finite number, got {value!r}")
             progress = params.pop("on_progress", None)
+            if progress is not None and not callable(progress):
+                raise TypeError(f"{name}(): on_progress must be callable, got {type(progress).__name__}")
             return bound.arguments["self"], params, progress
 
         @functools.wraps(func)

@@ -1,0 +1,64 @@
+"""Arguments are checked the way Python APIs check them: a wrong type or an unexpected keyword
+is a TypeError naming the function; a value out of range is the SDK's ValidationError (a
+ValueError, and a MagnumError) naming the argument and the accepted range. Nothing here needs
+a server: every call is refused before a request is sent."""
+
+import math
+
+import pytest
+
+from magnum_sdk import Client, ConfigError, MagnumError, ValidationError
+
+ENDPOINT = "http://127.0.0.1:1/v1"  # nothing listens: a request would be a TransportError
+
+
+@pytest.fixture()
+def client():
+    return Client.from_endpoint(ENDPOINT, token="x")
+
+
+@pytest.mark.parametrize("call, kind, text", [
+    (lambda c: c.create_cluster("k8s", node_count=-1), ValidationError,
+     "create_cluster(): node_count must be an integer ≥ 0, got -1"),
+    (lambda c: c.resize_cluster("prod", 2 ** 40), ValidationError,
+     "resize_cluster(): node_count must be an integer from 0 to 4294967295, got 1099511627776"),
+    (lambda c: c.create_cluster("k8s", node_count="three"), TypeError,
+     "create_cluster(): node_count must be an int, got str 'three'"),
+    (lambda c: c.create_cluster("k8s", nodecount=3), TypeError,
+     "create_cluster() got an unexpected keyword argument 'nodecount'"),
+    (lambda c: c.get_cluster(), TypeError, "get_cluster() missing a required argument: 'ident'"),
+    (lambda c: c.update_cluster_template("k8s", changes={"lables": {"a": "b"}}), ValidationError,
+     "got 'lables'"),
+    (lambda c: c.wait_cluster_ready("x", timeout=1e300), ValidationError,
+     "timeout must be a finite number of seconds from 0 to 31536000, got 1e300"),
+    (lambda c: c.wait_cluster_ready("x", timeout=-1), ValidationError, "timeout must be"),
+    (lambda c: c.wait_cluster_ready("x", timeout=math.nan), ValidationError,
+     "wait_cluster_ready(): timeout must be a finite number, got nan"),
+    (lambda c: c.wait_cluster_ready("x", timeout=5, interval=math.inf), ValidationError,
+     "interval must be a finite number, got inf"),
+    (lambda c: c.wait_cluster_ready("x", timeout=5, interval=1e300), ValidationError,
+     "interval must be a finite number of seconds from 0.01"),
+    (lambda c: c.wait_cluster_ready("x", timeout=5, on_progress=5), TypeError,
+     "wait_cluster_ready(): on_progress must be callable, got int"),
+])
+def test_bad_arguments_are_refused_in_python_terms(client, call, kind, text):
+    with pytest.raises(kind) as err:
+        call(client)
+    assert text in str(err.value)
+    if kind is ValidationError:
+        assert isinstance(err.value, ValueError) and isinstance(err.value, MagnumError)
+
+
+def test_from_endpoint_without_credentials_is_a_validation_error():
+    with pytest.raises(ValidationError, match="give token="):
+        Client.from_endpoint(ENDPOINT)
+
+
+def test_unknown_settings_are_refused_with_the_valid_ones(monkeypatch):
+    monkeypatch.setenv("OS_AUTH_URL", "http://127.0.0.1:1/identity/v3")
+    monkeypatch.setenv("OS_TOKEN", "t")
+    with pytest.raises(ConfigError) as err:
+        Client.from_cloud(settings={"passwrd": "s3cret-value"})
+    assert 'unknown setting(s) "passwrd"' in str(err.value)
+    assert "auth.password" in str(err.value)
+    assert "s3cret-value" not in str(err.value)
