@@ -216,7 +216,9 @@ pub fn merge(
     let add = parse(addition, "the new kubeconfig")?;
     for key in ["clusters", "contexts", "users"] {
         let new_entries = named_list(&add, key)?;
-        let new_names: Vec<&str> = new_entries.iter().filter_map(|e| entry_name(e)).collect();
+        // A set: merging N entries into M stays O(N + M) (it was O(N·M) with a list).
+        let new_names: std::collections::HashSet<&str> =
+            new_entries.iter().filter_map(|e| entry_name(e)).collect();
         let mut merged: Vec<Value> = named_list(&base, key)?
             .into_iter()
             .filter(|e| entry_name(e).is_none_or(|n| !new_names.contains(&n)))

@@ -418,3 +418,36 @@ async fn signing_refusals_surface_as_api_errors() {
         .unwrap_err();
     assert!(err.is_not_found());
 }
+
+#[test]
+fn merging_thousands_of_entries_keeps_each_once() {
+    let config = |range: std::ops::Range<usize>, server: &str| {
+        let mut text = String::from("apiVersion: v1\nkind: Config\nclusters:\n");
+        for i in range {
+            text.push_str(&format!(
+                "- name: c{i}\n  cluster:\n    server: https://{server}{i}:6443\n"
+            ));
+        }
+        text
+    };
+    // 5,000 existing, 5,000 added of which 2,500 replace existing ones.
+    let merged =
+        kubeconfig::merge(&config(0..5000, "old"), &config(2500..7500, "new"), true).unwrap();
+    let doc: serde_json::Value = serde_yaml_ng::from_str(merged.expose_secret()).unwrap();
+    let clusters = doc["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), 7500);
+    let names: std::collections::HashSet<&str> = clusters
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 7500, "each name once");
+    let server = |name: &str| {
+        clusters.iter().find(|c| c["name"] == name).unwrap()["cluster"]["server"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(server("c10"), "https://old10:6443", "kept");
+    assert_eq!(server("c3000"), "https://new3000:6443", "replaced");
+    assert_eq!(server("c7000"), "https://new7000:6443", "added");
+}

@@ -40,6 +40,9 @@ pub enum Failure {
     },
     /// An SDK error, with the last object a waiter saw.
     Sdk(Error, Option<Value>),
+    /// An exception raised by the caller's own Python code (an `on_progress` callback),
+    /// re-raised as it was.
+    Python(PyErr),
 }
 
 impl From<Error> for Failure {
@@ -55,6 +58,7 @@ impl Failure {
             Self::Arguments(message) => bad_arguments(op, message),
             Self::Argument { path, message } => python_argument_error(op, &path, &message),
             Self::Sdk(err, last) => to_py(&err, last),
+            Self::Python(err) => err,
         }
     }
 }
@@ -473,7 +477,36 @@ fn seconds(what: &str, seconds: Option<f64>, min: f64) -> Result<Duration, Failu
     })
 }
 
-fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> Result<WaitOptions, Failure> {
+/// Where an `on_progress` callback's exception is kept until the wait stops for it.
+#[derive(Default)]
+struct CallbackFailure {
+    error: std::sync::Mutex<Option<PyErr>>,
+    raised: tokio::sync::Notify,
+}
+
+/// Runs a wait until it ends or the progress callback raises, whichever comes first; the
+/// callback's exception is re-raised as it was (as `concurrent.futures` does).
+async fn until_callback_fails(
+    callback: &CallbackFailure,
+    wait: impl std::future::Future<Output = OpResult>,
+) -> OpResult {
+    let result = tokio::select! {
+        result = wait => result,
+        () = callback.raised.notified() => Err(Failure::Arguments("on_progress failed".into())),
+    };
+    // A callback that raised wins even when the wait ended in the same step.
+    match callback.error.lock().ok().and_then(|mut slot| slot.take()) {
+        Some(error) => Err(Failure::Python(error)),
+        None => result,
+    }
+}
+
+fn wait_options(
+    wait: &Wait,
+    progress: Option<Py<PyAny>>,
+) -> Result<(WaitOptions, std::sync::Arc<CallbackFailure>), Failure> {
+    let failure = std::sync::Arc::new(CallbackFailure::default());
+    let slot = failure.clone();
     let mut options = WaitOptions::new(seconds("timeout", wait.timeout, 0.0)?);
     if let Some(interval) = wait.interval {
         options = options.interval(seconds("interval", Some(interval), 0.01)?);
@@ -489,15 +522,20 @@ fn wait_options(wait: &Wait, progress: Option<Py<PyAny>>) -> Result<WaitOptions,
                     "updated_at": p.updated_at.as_ref().map(|t| t.as_str().to_owned()),
                 });
                 if let Ok(event) = pythonize::pythonize(py, &event) {
-                    // A failing callback must not abort the wait; Python prints the error.
+                    // The first exception stops the wait and is re-raised by it.
                     if let Err(err) = callback.call1(py, (event,)) {
-                        err.print(py);
+                        if let Ok(mut kept) = slot.error.lock() {
+                            if kept.is_none() {
+                                *kept = Some(err);
+                                slot.raised.notify_one();
+                            }
+                        }
                     }
                 }
             });
         });
     }
-    Ok(options)
+    Ok((options, failure))
 }
 
 fn waited<T: serde::Serialize>(result: Result<Option<T>, magnum_core::WaitError<T>>) -> OpResult {
@@ -728,21 +766,27 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
         ),
         "wait_cluster_ready" => {
             let w: Wait = args(&a)?;
-            let options = wait_options(&w, progress)?;
-            waited(
-                wait::cluster_ready(&clusters(), w.ident, &options)
-                    .await
-                    .map(Some),
-            )
+            let (options, callback) = wait_options(&w, progress)?;
+            until_callback_fails(&callback, async {
+                waited(
+                    wait::cluster_ready(&clusters(), w.ident, &options)
+                        .await
+                        .map(Some),
+                )
+            })
+            .await
         }
         "wait_cluster_deleted" => {
             let w: Wait = args(&a)?;
-            let options = wait_options(&w, progress)?;
-            waited(
-                wait::cluster_deleted(&clusters(), w.ident, &options)
-                    .await
-                    .map(|()| None::<Cluster>),
-            )
+            let (options, callback) = wait_options(&w, progress)?;
+            until_callback_fails(&callback, async {
+                waited(
+                    wait::cluster_deleted(&clusters(), w.ident, &options)
+                        .await
+                        .map(|()| None::<Cluster>),
+                )
+            })
+            .await
         }
         "wait_nodegroup_ready" => {
             let w: Wait = args(&a)?;
@@ -750,12 +794,15 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                 .cluster
                 .clone()
                 .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
-            let options = wait_options(&w, progress)?;
-            waited(
-                wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
-                    .await
-                    .map(Some),
-            )
+            let (options, callback) = wait_options(&w, progress)?;
+            until_callback_fails(&callback, async {
+                waited(
+                    wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
+                        .await
+                        .map(Some),
+                )
+            })
+            .await
         }
         "cluster_config" => {
             let c: Access = args(&a)?;

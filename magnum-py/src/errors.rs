@@ -2,7 +2,7 @@
 //! `magnum_sdk/exceptions.py` (one class per `ErrorKind`), carrying HTTP status, request id,
 //! Magnum's `errors[]`, microversions, failure status and the last object seen by a waiter.
 
-use magnum_core::{Error, ErrorKind};
+use magnum_core::Error;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -70,10 +70,39 @@ fn build<'py>(
     if let Some(last) = last {
         attrs.set_item("last", pythonize::pythonize(py, &last)?)?;
     }
-    if err.kind() == ErrorKind::WaitTimeout || err.kind() == ErrorKind::ResourceFailed {
-        // Nothing more: `last` carries the object.
+    let causes = causes(err);
+    attrs.set_item("causes", causes.clone())?;
+    class.call(
+        (message_with_causes(&err.to_string(), &causes),),
+        Some(&attrs),
+    )
+}
+
+/// The error's `source()` chain, outermost first, each as its own message (what
+/// `TransportError` needs: "connection refused", the host and port).
+fn causes(err: &Error) -> Vec<String> {
+    let mut causes: Vec<String> = Vec::new();
+    let mut next = std::error::Error::source(err);
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !causes.contains(&text) {
+            causes.push(text);
+        }
+        next = cause.source();
     }
-    class.call((err.to_string(),), Some(&attrs))
+    causes
+}
+
+/// `message: cause: cause …`, skipping a cause the text before it already says.
+fn message_with_causes(message: &str, causes: &[String]) -> String {
+    let mut text = message.to_owned();
+    for cause in causes {
+        if !text.contains(cause.as_str()) {
+            text.push_str(": ");
+            text.push_str(cause);
+        }
+    }
+    text
 }
 
 /// A Python `TypeError` for arguments the operation does not take (or of the wrong type).

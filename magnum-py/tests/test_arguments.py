@@ -62,3 +62,13 @@ def test_unknown_settings_are_refused_with_the_valid_ones(monkeypatch):
     assert 'unknown setting(s) "passwrd"' in str(err.value)
     assert "auth.password" in str(err.value)
     assert "s3cret-value" not in str(err.value)
+
+
+def test_transport_errors_say_why_and_where(client):
+    from magnum_sdk import TransportError
+    with pytest.raises(TransportError) as err:
+        client.list_clusters()
+    text = str(err.value)
+    assert "127.0.0.1:1" in text, text
+    assert any("refused" in cause.lower() for cause in err.value.causes), err.value.causes
+    assert "refused" in text.lower(), "the whole chain is in str(err)"

@@ -120,3 +120,33 @@ def test_cluster_orphans_dry_run_then_delete(simulator):
     assert cluster_orphans(cluster, "sim")["plan"]["load_balancers"] == []
     with pytest.raises(ValueError, match="timeout"):
         cluster_orphans(cluster, "sim", timeout=-1)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_an_exception_in_on_progress_stops_the_wait_and_is_raised(simulator):
+    import time
+    client = Client.from_cloud("sim")
+    name = "py-cb-" + uuid.uuid4().hex[:8]
+    template = _template(client, name)
+    created = client.create_cluster(template.uuid, name=name, node_count=1)
+
+    def explode(event):
+        raise _Stop("stop: %s" % event["status"])
+
+    started = time.monotonic()
+    with pytest.raises(_Stop, match="stop: CREATE_IN_PROGRESS"):
+        client.wait_cluster_ready(created, timeout=60, interval=0.05, on_progress=explode)
+    assert time.monotonic() - started < 10, "the wait stopped at once, not at its timeout"
+
+    async def scenario():
+        aclient = AsyncClient.from_cloud("sim")
+        with pytest.raises(_Stop):
+            await aclient.wait_cluster_ready(created, timeout=60, interval=0.05, on_progress=explode)
+    asyncio.run(scenario())
+    client.wait_cluster_ready(created, timeout=30, interval=0.05)
+    client.delete_cluster(created)
+    client.wait_cluster_deleted(created, timeout=30, interval=0.05)
+    client.delete_cluster_template(template.uuid)

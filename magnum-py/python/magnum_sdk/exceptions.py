@@ -22,6 +22,9 @@ class MagnumError(Exception):
     kind: str = "Other"
     status_code: Optional[int] = None
     request_id: Optional[str] = None
+    #: The underlying causes, outermost first (e.g. "connection refused"); ``str(err)`` ends
+    #: with those its own message does not already say.
+    causes: List[str] = []
 
     def __init__(self, message: str, **attrs: Any) -> None:
         super().__init__(message)
