@@ -245,18 +245,22 @@ impl Listing {
         let mut params = ListParams::new();
         params.limit = self.limit;
         params.marker.clone_from(&self.marker);
-        if let Some(key) = &self.sort_key {
-            let dir = match self.sort_dir.as_deref() {
-                None | Some("asc") => SortDir::Asc,
-                Some("desc") => SortDir::Desc,
-                Some(other) => {
-                    return Err(Failure::Arguments(format!(
-                        "sort_dir must be 'asc' or 'desc', not {other:?}"
-                    )));
-                }
-            };
-            params = params.sort(key.clone(), dir);
-        }
+        // sort_dir is checked (and sent) with or without sort_key: Magnum sorts by id then.
+        let dir = match self.sort_dir.as_deref() {
+            None => None,
+            Some("asc") => Some(SortDir::Asc),
+            Some("desc") => Some(SortDir::Desc),
+            Some(other) => {
+                return Err(Failure::Sdk(
+                    magnum_core::Error::InvalidInput(format!(
+                        "sort_dir must be 'asc' or 'desc', got {other:?}"
+                    )),
+                    None,
+                ));
+            }
+        };
+        params.sort_key.clone_from(&self.sort_key);
+        params.sort_dir = dir;
         params.role = self.role.as_deref().map(NodeGroupRole::parse);
         params.all_tenants = self.all_tenants;
         Ok(params)

@@ -72,3 +72,14 @@ def test_transport_errors_say_why_and_where(client):
     assert "127.0.0.1:1" in text, text
     assert any("refused" in cause.lower() for cause in err.value.causes), err.value.causes
     assert "refused" in text.lower(), "the whole chain is in str(err)"
+
+
+def test_lenient_arguments_are_refused(client):
+    from magnum_sdk import CertificateError, generate_cluster_ca
+    with pytest.raises(TypeError, match="roles must be a list"):
+        Client.from_endpoint(ENDPOINT, user_id="u", project_id="p", roles="admin")
+    with pytest.raises(ValidationError, match="sort_dir must be 'asc' or 'desc', got \"sideways\""):
+        client.list_clusters(sort_dir="sideways")
+    for name, why in [("a\x00b", "control character"), ("x" * 100_000, "100000 characters"), ("", "0 characters")]:
+        with pytest.raises(CertificateError, match=why):
+            generate_cluster_ca(name)

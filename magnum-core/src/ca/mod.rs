@@ -64,6 +64,9 @@ pub enum CertificateError {
         "a CA certificate was requested (critical basicConstraints CA:TRUE) but allow_ca is off"
     )]
     CaNotAllowed,
+    /// A name that cannot go into a certificate (empty, too long, control characters).
+    #[error("invalid name: {0}")]
+    InvalidName(String),
     /// Unknown `ca_cert_type`.
     #[error("unknown ca_cert_type {0:?} (expected kubernetes, etcd, front_proxy or front-proxy)")]
     UnknownCaType(String),

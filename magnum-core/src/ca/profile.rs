@@ -117,11 +117,32 @@ pub fn generate_ca(
     ca_with_key(issuer_name, key, options)
 }
 
+/// The longest issuer name accepted: Magnum's cluster-name limit (the CA is named after the
+/// cluster).
+pub const MAX_ISSUER_NAME_CHARS: usize = 242;
+
+/// An issuer name is 1 to [`MAX_ISSUER_NAME_CHARS`] characters without control characters.
+fn check_issuer_name(issuer_name: &str) -> Result<(), CertificateError> {
+    let chars = issuer_name.chars().count();
+    if chars == 0 || chars > MAX_ISSUER_NAME_CHARS {
+        return Err(CertificateError::InvalidName(format!(
+            "the issuer name has {chars} characters; 1 to {MAX_ISSUER_NAME_CHARS} are accepted"
+        )));
+    }
+    if issuer_name.chars().any(char::is_control) {
+        return Err(CertificateError::InvalidName(
+            "the issuer name contains a control character (NUL, newline, …)".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn ca_with_key(
     issuer_name: &str,
     key: PrivateKey,
     options: &CaOptions,
 ) -> Result<CertifiedKey, CertificateError> {
+    check_issuer_name(issuer_name)?;
     if issuer_name.is_empty() {
         return Err(CertificateError::Encoding(
             "the CA name must not be empty".into(),
@@ -245,6 +266,7 @@ pub fn generate_bundle(
     issuer_name: &str,
     options: &CaOptions,
 ) -> Result<ClusterCaBundle, CertificateError> {
+    check_issuer_name(issuer_name)?;
     let keys: Vec<Result<PrivateKey, CertificateError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..4)
             .map(|_| scope.spawn(|| PrivateKey::generate(options.key_type)))

@@ -307,6 +307,8 @@ def _constructors(cls: Any) -> Any:
                       microversion: Optional[str] = None) -> Any:
         """A client for an explicit Magnum endpoint, with a Keystone ``token`` or, for a
         keystone-less magnum-api, identity headers (``user_id``, ``project_id``, ``roles``)."""
+        if isinstance(roles, (str, bytes)):
+            raise TypeError("from_endpoint(): roles must be a list of role names, got str %r" % (roles,))
         return klass(_native.NativeClient.from_endpoint(endpoint, token, user_id, project_id,
                                                         list(roles) if roles else None, microversion))
 
