@@ -954,3 +954,22 @@ fn csr_corpus_outcomes_reasons_and_the_doctor_agree() {
     println!("CSR corpus: {signed} signed, {refused} refused, doctor agreed on all");
     assert!(signed >= 15 && refused >= 15, "{signed} / {refused}");
 }
+
+#[test]
+fn absurd_issuer_names_are_refused_by_name() {
+    for (name, why) in [
+        ("a\0b".to_owned(), "control character"),
+        ("x".repeat(100_000), "100000 characters"),
+        (String::new(), "0 characters"),
+    ] {
+        let err = generate_bundle(&name, &CaOptions::default()).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+        let err = generate_ca(&name, &CaOptions::default()).unwrap_err();
+        assert!(err.to_string().contains(why), "{err}");
+    }
+    generate_ca(
+        &"x".repeat(242),
+        &CaOptions::new().key_type(KeyType::EcP256),
+    )
+    .unwrap();
+}
