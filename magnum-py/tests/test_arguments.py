@@ -83,3 +83,34 @@ def test_lenient_arguments_are_refused(client):
     for name, why in [("a\x00b", "control character"), ("x" * 100_000, "100000 characters"), ("", "0 characters")]:
         with pytest.raises(CertificateError, match=why):
             generate_cluster_ca(name)
+
+
+def test_a_rust_panic_becomes_an_internal_error_not_a_base_exception():
+    import asyncio
+
+    from magnum_sdk import InternalError
+    from magnum_sdk._guard import Guarded
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic
+        pass
+
+    class Native:
+        def boom(self):
+            raise PanicException("index out of bounds: the len is 0 but the index is 3")
+
+        def later(self):
+            async def fail():
+                raise PanicException("called `Option::unwrap()` on a `None` value")
+            return fail()
+
+        def fine(self):
+            return 42
+
+    native = Guarded(Native())
+    with pytest.raises(InternalError, match="index out of bounds") as err:
+        native.boom()
+    assert isinstance(err.value, MagnumError) and isinstance(err.value, Exception)
+    assert type(err.value.__cause__).__name__ == "PanicException"
+    with pytest.raises(InternalError, match="unwrap"):
+        asyncio.run(native.later())
+    assert native.fine() == 42

@@ -61,7 +61,7 @@ def test_world_readable_credentials_warn_and_urls_never_show_a_password(monkeypa
 def test_every_exported_exception_subclasses_magnum_error():
     exported = [getattr(magnum_sdk, name) for name in magnum_sdk.__all__]
     classes = [c for c in exported if inspect.isclass(c) and issubclass(c, BaseException)]
-    assert len(classes) == 19, classes
+    assert len(classes) == 20, classes
     for cls in classes:
         assert issubclass(cls, MagnumError), cls
     kinds = ["BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PayloadTooLarge",

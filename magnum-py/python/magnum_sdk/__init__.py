@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from . import _native
+from . import _native as _raw_native
+from ._guard import Guarded, InternalError
+
+_native: Any = Guarded(_raw_native)
 from ._client import AsyncClient, Client, ProgressEvent
 from .exceptions import (
     ApiError,
@@ -65,6 +68,7 @@ __all__ = [
     "NotFoundError", "ConflictError", "PayloadTooLargeError", "RateLimitedError", "ServerError",
     "MicroversionUnsupportedError", "TransportError", "DecodeError", "ValidationError",
     "ConfigError", "AuthError", "ClusterFailedError", "WaitTimeoutError", "CertificateError",
+    "InternalError",
 ]
 
 

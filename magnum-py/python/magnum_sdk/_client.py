@@ -12,7 +12,10 @@ import inspect
 import math
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Type, TypedDict, TypeVar
 
-from . import _native
+from . import _native as _raw_native
+from ._guard import Guarded
+
+_native: Any = Guarded(_raw_native)
 from .exceptions import ValidationError
 from .models import (
     Cluster,
