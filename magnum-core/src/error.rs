@@ -31,12 +31,14 @@ pub enum Error {
     #[error(transparent)]
     Microversion(#[from] SelectError),
     /// The request never got an HTTP answer (connection refused, TLS, timeout…).
-    #[error("failed to send {method} {path}")]
+    #[error("failed to send {method} {path}{}", if host.is_empty() { String::new() } else { format!(" to {host}") })]
     Transport {
         /// HTTP method.
         method: String,
         /// Request path (no query string).
         path: String,
+        /// The server's `host:port` (never user-info or query), empty when unknown.
+        host: String,
         /// Whether the failure was a timeout.
         timed_out: bool,
         /// The transport's error.

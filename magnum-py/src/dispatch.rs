@@ -39,7 +39,7 @@ pub enum Failure {
         message: String,
     },
     /// An SDK error, with the last object a waiter saw.
-    Sdk(Error, Option<Value>),
+    Sdk(Box<Error>, Option<Value>),
     /// An exception raised by the caller's own Python code (an `on_progress` callback),
     /// re-raised as it was.
     Python(PyErr),
@@ -47,7 +47,7 @@ pub enum Failure {
 
 impl From<Error> for Failure {
     fn from(err: Error) -> Self {
-        Self::Sdk(err, None)
+        Self::Sdk(Box::new(err), None)
     }
 }
 
@@ -252,9 +252,9 @@ impl Listing {
             Some("desc") => Some(SortDir::Desc),
             Some(other) => {
                 return Err(Failure::Sdk(
-                    magnum_core::Error::InvalidInput(format!(
+                    Box::new(magnum_core::Error::InvalidInput(format!(
                         "sort_dir must be 'asc' or 'desc', got {other:?}"
-                    )),
+                    ))),
                     None,
                 ));
             }
@@ -461,9 +461,9 @@ const MAX_WAIT_SECONDS: f64 = 31_536_000.0;
 fn seconds(what: &str, seconds: Option<f64>, min: f64) -> Result<Duration, Failure> {
     let out_of_range = |got: String| {
         Failure::Sdk(
-            magnum_core::Error::InvalidInput(format!(
+            Box::new(magnum_core::Error::InvalidInput(format!(
                 "{what} must be a finite number of seconds from {min} to {MAX_WAIT_SECONDS}, got {got}"
-            )),
+            ))),
             None,
         )
     };
@@ -475,7 +475,7 @@ fn seconds(what: &str, seconds: Option<f64>, min: f64) -> Result<Duration, Failu
     }
     Duration::try_from_secs_f64(seconds).map_err(|e| {
         Failure::Sdk(
-            magnum_core::Error::InvalidInput(format!("{what}: {e}")),
+            Box::new(magnum_core::Error::InvalidInput(format!("{what}: {e}"))),
             None,
         )
     })
@@ -550,7 +550,7 @@ fn waited<T: serde::Serialize>(result: Result<Option<T>, magnum_core::WaitError<
                 .last
                 .as_ref()
                 .and_then(|l| serde_json::to_value(l.as_ref()).ok());
-            Err(Failure::Sdk(err.error, last))
+            Err(Failure::Sdk(Box::new(err.error), last))
         }
     }
 }

@@ -274,7 +274,8 @@ fn warn_config(py: Python<'_>, warnings: &[String]) -> PyResult<()> {
     for warning in warnings {
         let message = std::ffi::CString::new(warning.replace('\0', " "))
             .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
-        PyErr::warn(py, &category, &message, 2)?;
+        // 3: past the guard (`_guard.py`) and the `Client.from_cloud` wrapper, at the caller.
+        PyErr::warn(py, &category, &message, 3)?;
     }
     Ok(())
 }

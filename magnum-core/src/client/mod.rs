@@ -545,8 +545,22 @@ fn transport_error(method: &str, path: &str, err: reqwest::Error) -> Error {
         method: method.to_owned(),
         path: path.to_owned(),
         timed_out: err.is_timeout(),
+        host: crate::client::host_of(&err),
         source: Box::new(err.without_url()),
     }
+}
+
+/// The `host:port` a transport error was about (for messages: no user-info, path or query).
+pub(crate) fn host_of(err: &reqwest::Error) -> String {
+    err.url()
+        .and_then(|url| {
+            let host = url.host_str()?;
+            Some(match url.port_or_known_default() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+        })
+        .unwrap_or_default()
 }
 
 fn range_from_headers(headers: &HeaderMap) -> Option<VersionRange> {

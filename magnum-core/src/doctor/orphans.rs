@@ -195,6 +195,7 @@ async fn call(
             method: method.to_string(),
             path: path.clone(),
             timed_out: e.is_timeout(),
+            host: crate::client::host_of(&e),
             source: Box::new(e),
         })?;
     let status = response.status();
@@ -210,6 +211,7 @@ async fn call(
         method: method.to_string(),
         path: path.clone(),
         timed_out: e.is_timeout(),
+        host: crate::client::host_of(&e),
         source: Box::new(e),
     })?;
     if !status.is_success() {

@@ -337,6 +337,7 @@ impl KeystoneSession {
                         method: "POST".into(),
                         path: url.path().to_owned(),
                         timed_out: err.is_timeout(),
+                        host: crate::client::host_of(&err),
                         source: Box::new(err.without_url()),
                     });
                 }
@@ -349,6 +350,7 @@ impl KeystoneSession {
             method: "POST".into(),
             path: url.path().to_owned(),
             timed_out: err.is_timeout(),
+            host: crate::client::host_of(&err),
             source: Box::new(err.without_url()),
         })?;
         if !(200..300).contains(&status) {
@@ -474,6 +476,7 @@ impl KeystoneSession {
                 method: method.to_string(),
                 path: url.path().to_owned(),
                 timed_out: err.is_timeout(),
+                host: crate::client::host_of(&err),
                 source: Box::new(err.without_url()),
             })?;
             let status = response.status().as_u16();
@@ -482,6 +485,7 @@ impl KeystoneSession {
                 method: method.to_string(),
                 path: url.path().to_owned(),
                 timed_out: err.is_timeout(),
+                host: crate::client::host_of(&err),
                 source: Box::new(err.without_url()),
             })?;
             if status == 401 && !retried {
