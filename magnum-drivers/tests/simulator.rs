@@ -869,11 +869,15 @@ async fn a_restarted_simulator_keeps_its_clusters_from_the_state_file() {
     assert!(err.to_string().contains("bad.db"), "{err}");
 }
 
-/// Run only as a child of `client_from_env_logs_in_from_os_variables` (which sets `OS_*`):
-/// the README's one-call login.
+/// The child half of `client_from_env_logs_in_from_os_variables` (the README's one-call
+/// login in a process whose environment is exactly `OS_*`): does nothing unless that test
+/// started it (`MAGNUM_FROM_ENV_CHILD` set), as `--include-ignored` runs it on its own too.
 #[tokio::test]
 #[ignore = "a child process of client_from_env_logs_in_from_os_variables"]
 async fn from_env_child() {
+    if std::env::var_os("MAGNUM_FROM_ENV_CHILD").is_none() {
+        return;
+    }
     let client = Client::from_env().unwrap();
     let templates = Api::<ClusterTemplate>::new(client)
         .list(&ListParams::new())
@@ -894,6 +898,7 @@ async fn from_env_in_child(env: Vec<(String, String)>) -> std::process::Output {
                 "--nocapture",
             ])
             .env_clear()
+            .env("MAGNUM_FROM_ENV_CHILD", "1")
             .envs(env)
             .current_dir(std::env::temp_dir())
             .output()
