@@ -5,6 +5,8 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
@@ -61,25 +63,10 @@ struct Raw {
 
 impl Raw {
     async fn login(sim: &Simulator, user: &str, project: &str) -> Self {
-        let http = reqwest::Client::new();
-        let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": user, "domain": {"name": "Default"}, "password": DEFAULT_PASSWORD}}},
-            "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}});
-        let response = http
-            .post(format!("{}/auth/tokens", sim.auth_url()))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 201);
-        let token = response.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_owned();
         Self {
-            http,
+            http: reqwest::Client::new(),
             base: sim.base_url().to_owned(),
-            token,
+            token: common::sim_token(&sim.auth_url(), user, project).await,
         }
     }
 

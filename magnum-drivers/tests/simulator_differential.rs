@@ -8,10 +8,12 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use magnum_drivers::simulator::{DEFAULT_PASSWORD, Simulator, SimulatorConfig};
+use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -72,19 +74,7 @@ impl Side {
 }
 
 async fn token(sim: &Simulator) -> String {
-    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": "admin", "domain": {"name": "Default"}, "password": DEFAULT_PASSWORD}}},
-        "scope": {"project": {"name": "admin", "domain": {"name": "Default"}}}}});
-    let response = reqwest::Client::new()
-        .post(format!("{}/auth/tokens", sim.auth_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    response.headers()["x-subject-token"]
-        .to_str()
-        .unwrap()
-        .to_owned()
+    common::sim_token(&sim.auth_url(), "admin", "admin").await
 }
 
 /// Polls `GET path` on the simulator until its `status` is one of `want` (10 s deadline).

@@ -11,11 +11,13 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::HashSet;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
-use magnum_drivers::simulator::{DEFAULT_PASSWORD, Simulator, SimulatorConfig};
+use magnum_drivers::simulator::{Simulator, SimulatorConfig};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -35,25 +37,10 @@ struct Caller {
 }
 
 async fn login(sim: &Simulator, user: &str, project: &str) -> Caller {
-    let http = reqwest::Client::new();
-    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-        "name": user, "domain": {"name": "Default"}, "password": DEFAULT_PASSWORD}}},
-        "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}});
-    let response = http
-        .post(format!("{}/auth/tokens", sim.auth_url()))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-    let token = response.headers()["x-subject-token"]
-        .to_str()
-        .unwrap()
-        .to_owned();
     Caller {
-        http,
+        http: reqwest::Client::new(),
         base: sim.base_url().to_owned(),
-        token,
+        token: common::sim_token(&sim.auth_url(), user, project).await,
     }
 }
 
@@ -975,21 +962,7 @@ async fn kill_9_loses_no_acknowledged_create() {
     };
     let (mut child, auth) = start();
     let base = auth.trim_end_matches("/identity/v3").to_owned();
-    let token_for = |auth: String| async move {
-        let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
-            "name": "demo", "domain": {"name": "Default"}, "password": DEFAULT_PASSWORD}}},
-            "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}}}});
-        let response = reqwest::Client::new()
-            .post(format!("{auth}/auth/tokens"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        response.headers()["x-subject-token"]
-            .to_str()
-            .unwrap()
-            .to_owned()
-    };
+    let token_for = |auth: String| async move { common::sim_token(&auth, "demo", "demo").await };
     let demo = Caller {
         http: reqwest::Client::new(),
         base: base.clone(),

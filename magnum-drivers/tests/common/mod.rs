@@ -139,3 +139,28 @@ pub async fn trustee_domain(
         Scope::Domain(DomainRef::Id(domain)),
     ))
 }
+
+/// A token from the simulator's Keystone front at `auth_url` (`…/identity/v3`) for `user` in
+/// `project`, with the simulator's default password: for tests that speak raw HTTP.
+#[cfg(feature = "simulator")]
+pub async fn sim_token(auth_url: &str, user: &str, project: &str) -> String {
+    let body = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+        "name": user, "domain": {"name": "Default"},
+        "password": magnum_drivers::simulator::DEFAULT_PASSWORD}}},
+        "scope": {"project": {"name": project, "domain": {"name": "Default"}}}}});
+    let response = reqwest::Client::new()
+        .post(format!("{auth_url}/auth/tokens"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        201,
+        "the simulator's Keystone refused {user}"
+    );
+    response.headers()["x-subject-token"]
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
