@@ -679,6 +679,9 @@ async fn token_layer(State(shared): State<Arc<Shared>>, mut req: Request, next: 
     }
 }
 
+/// How much of an oversized body is read (and dropped) before the 413 is sent.
+const DRAIN_BYTES: usize = 1 << 20;
+
 async fn body_too_large(req: Request, next: Next) -> Response {
     // A declared length over the limit is refused before a byte of the body is read.
     let declared = req
@@ -687,20 +690,31 @@ async fn body_too_large(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let identity = req.uri().path().starts_with("/identity");
-    if declared.is_some_and(|n| n > wire::MAX_BODY_BYTES as u64) {
-        return error_response(
+    // The rest of the body is never read: say the connection closes, so a client does not
+    // send its next request on a connection the server is about to drop.
+    let too_large = || {
+        let mut response = error_response(
             identity,
             StatusCode::PAYLOAD_TOO_LARGE,
             "Request is too large.",
         );
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            HeaderValue::from_static("close"),
+        );
+        response
+    };
+    if let Some(declared) = declared.filter(|n| *n > wire::MAX_BODY_BYTES as u64) {
+        // Up to 1 MiB is read and thrown away first, so the client, still sending, gets the
+        // answer instead of a reset; beyond that the connection is closed unread.
+        if declared <= DRAIN_BYTES as u64 {
+            let _ = axum::body::to_bytes(req.into_body(), DRAIN_BYTES).await;
+        }
+        return too_large();
     }
     let response = next.run(req).await;
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return error_response(
-            identity,
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "Request is too large.",
-        );
+        return too_large();
     }
     response
 }
