@@ -513,7 +513,16 @@ fn wait_options(
     let slot = failure.clone();
     let mut options = WaitOptions::new(seconds("timeout", wait.timeout, 0.0)?);
     if let Some(interval) = wait.interval {
-        options = options.interval(seconds("interval", Some(interval), 0.01)?);
+        // Any positive interval is taken; under 10 ms it is raised to 10 ms.
+        if interval.is_nan() || interval <= 0.0 {
+            return Err(Failure::Sdk(
+                Box::new(magnum_core::Error::InvalidInput(format!(
+                    "interval must be a positive number of seconds (at most {MAX_WAIT_SECONDS}), got {interval:?}"
+                ))),
+                None,
+            ));
+        }
+        options = options.interval(seconds("interval", Some(interval.max(0.01)), 0.01)?);
     }
     if let Some(callback) = progress {
         options = options.on_progress(move |p| {

@@ -38,6 +38,8 @@ def client():
      "interval must be a finite number, got inf"),
     (lambda c: c.wait_cluster_ready("x", timeout=5, interval=1e300), ValidationError,
      "interval must be a finite number of seconds from 0.01"),
+    (lambda c: c.wait_cluster_ready("x", timeout=5, interval=-1), ValidationError,
+     "interval must be a positive number of seconds"),
     (lambda c: c.wait_cluster_ready("x", timeout=5, on_progress=5), TypeError,
      "wait_cluster_ready(): on_progress must be callable, got int"),
 ])
