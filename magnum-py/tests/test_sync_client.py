@@ -104,6 +104,16 @@ def test_waits_report_failures_progress_and_timeouts(client):
 
 
 def test_ctrl_c_interrupts_a_wait_promptly(client):
+    # A parent that started us with SIGINT ignored (a background job of a non-interactive
+    # shell) would keep Python from installing its handler: install it for this test.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        _interrupt_a_wait(client)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_a_wait(client):
     main = threading.get_ident()
     timer = threading.Timer(0.5, lambda: signal.pthread_kill(main, signal.SIGINT))
     started = time.monotonic()
