@@ -143,11 +143,6 @@ fn ca_with_key(
     options: &CaOptions,
 ) -> Result<CertifiedKey, CertificateError> {
     check_issuer_name(issuer_name)?;
-    if issuer_name.is_empty() {
-        return Err(CertificateError::Encoding(
-            "the CA name must not be empty".into(),
-        ));
-    }
     let subject = name(&[(CN, issuer_name)])?;
     let mut usages = KeyUsages::KeyCertSign.into();
     if options.crl_sign {

@@ -20,11 +20,10 @@ use super::fields::{
     CLUSTER_FIELDS, INT_MAX, Kind, NODEGROUP_FIELDS, RESIZE_FIELDS, UPGRADE_FIELDS, apply_patch,
     check, check_body,
 };
-use super::store::{ClusterExtra, ClusterRow, NodeGroupExtra, View, generated_name, label_map};
-use super::wire::{
-    ApiFault, PageQuery, PageSpec, SortedIndex, json_object, new_uuid, now_timestamp, paginate,
-    too_old,
+use super::store::{
+    ClusterExtra, ClusterRow, NodeGroupExtra, View, generated_name, label_map, listing_page,
 };
+use super::wire::{ApiFault, PageQuery, json_object, new_uuid, now_timestamp, paginate, too_old};
 use super::{Caller, Shared};
 use crate::conductor::{ClusterResources, ConductorError};
 use crate::driver::{ClusterRecord, DriverError, DriverKey, NodeGroupRecord};
@@ -103,31 +102,23 @@ async fn listing(shared: &Shared, caller: &Caller, query: &PageQuery, view: View
     } else {
         "cluster:get_all"
     })?;
-    let spec = PageSpec::parse(query)?;
     let mut store = shared.store.lock().await;
     let project = caller.ctx.project_id.clone();
-    let render = |c: &ClusterRow| c.json(&shared.base, caller.version, view);
-    let key = format!(
-        "clusters|{project}|{}|{}|{view:?}",
-        spec.sort_key, caller.version
-    );
-    let index = store.sorted(key, |store| {
-        let items = store
-            .clusters_in(Some(&project))
-            .map(|c| (c.id, c.record.uuid.clone(), c))
-            .collect();
-        SortedIndex::build(items, &spec.sort_key, |c| render(c))
-    })?;
-    let url = format!("{}/v1/clusters", shared.base);
-    Ok(index
-        .page(
-            &spec,
-            query.marker.as_deref(),
-            &url,
-            |id| store.cluster_by_id(id).map(render),
-            |m| ApiFault::not_found(format!("Cluster {m} could not be found.")),
-        )?
-        .into_response("clusters"))
+    let cache_key = format!("{project}|{}|{view:?}", caller.version);
+    let page = listing_page(
+        &mut store,
+        cache_key,
+        query,
+        &shared.base,
+        |store| {
+            store
+                .clusters_in(Some(&project))
+                .map(|c| (c.id, c.record.uuid.clone(), c))
+                .collect()
+        },
+        |c: &ClusterRow| c.json(&shared.base, caller.version, view),
+    )?;
+    Ok(page.into_response("clusters"))
 }
 
 /// `GET /v1/clusters`.

@@ -14,10 +14,8 @@ use serde_json::{Map, Value, json};
 
 use super::cloud::OsResources;
 use super::fields::{TEMPLATE_FIELDS, apply_patch, check_body};
-use super::store::{Store, TemplateRow, generated_name, label_map};
-use super::wire::{
-    ApiFault, PageQuery, PageSpec, SortedIndex, json_object, new_uuid, now_timestamp,
-};
+use super::store::{Store, TemplateRow, generated_name, label_map, listing_page};
+use super::wire::{ApiFault, PageQuery, json_object, new_uuid, now_timestamp};
 use super::{Caller, Shared};
 use crate::driver::DriverKey;
 
@@ -32,34 +30,25 @@ async fn listing(shared: &Shared, caller: &Caller, query: &PageQuery, detail: bo
     } else {
         "clustertemplate:get_all"
     })?;
-    let spec = PageSpec::parse(query)?;
     let mut store = shared.store.lock().await;
-    let render = |r: &TemplateRow| r.json(&shared.base);
-    let key = format!(
-        "templates|{}|{}|{}",
-        caller.ctx.project_id,
-        caller.ctx.is_admin(),
-        spec.sort_key
-    );
-    let index = store.sorted(key, |store| {
-        let items = store
-            .templates()
-            .iter()
-            .filter(|r| Store::template_visible(r, &caller.ctx))
-            .map(|r| (r.id, r.uuid().to_owned(), r))
-            .collect();
-        SortedIndex::build(items, &spec.sort_key, |r| render(r))
-    })?;
-    let url = format!("{}/v1/clustertemplates", shared.base);
-    Ok(index
-        .page(
-            &spec,
-            query.marker.as_deref(),
-            &url,
-            |id| store.template_by_id(id).map(render),
-            |m| ApiFault::not_found(format!("ClusterTemplate {m} could not be found.")),
-        )?
-        .into_response("clustertemplates"))
+    let ctx = &caller.ctx;
+    let cache_key = format!("{}|{}", ctx.project_id, ctx.is_admin());
+    let page = listing_page(
+        &mut store,
+        cache_key,
+        query,
+        &shared.base,
+        |store| {
+            store
+                .templates()
+                .iter()
+                .filter(|r| Store::template_visible(r, ctx))
+                .map(|r| (r.id, r.uuid().to_owned(), r))
+                .collect()
+        },
+        |r: &TemplateRow| r.json(&shared.base),
+    )?;
+    Ok(page.into_response("clustertemplates"))
 }
 
 /// `GET /v1/clustertemplates`.

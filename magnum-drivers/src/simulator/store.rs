@@ -11,7 +11,7 @@ use magnum_core::types::{ClusterTemplate, Labels};
 use serde_json::{Map, Value, json};
 
 use super::keystone::AuthContext;
-use super::wire::{ApiFault, SortedIndex, links};
+use super::wire::{ApiFault, Page, PageQuery, PageSpec, SortedIndex, links};
 use crate::conductor::ClusterResources;
 use crate::driver::{ClusterRecord, NodeGroupRecord};
 
@@ -185,6 +185,63 @@ fn insert_sorted<T>(rows: &mut Vec<T>, row: T, key: impl Fn(&T) -> u64) {
     }
 }
 
+/// A row type served by a paged listing (`GET /v1/clusters`, `GET /v1/clustertemplates`).
+pub(crate) trait Listed: Sized {
+    /// The collection's path segment and response key.
+    const COLLECTION: &'static str;
+    /// The resource named in "… could not be found." for an unknown marker.
+    const RESOURCE: &'static str;
+    /// The row with this internal id.
+    fn by_id(store: &Store, id: u64) -> Option<&Self>;
+}
+
+impl Listed for TemplateRow {
+    const COLLECTION: &'static str = "clustertemplates";
+    const RESOURCE: &'static str = "ClusterTemplate";
+    fn by_id(store: &Store, id: u64) -> Option<&Self> {
+        store.template_by_id(id)
+    }
+}
+
+impl Listed for ClusterRow {
+    const COLLECTION: &'static str = "clusters";
+    const RESOURCE: &'static str = "Cluster";
+    fn by_id(store: &Store, id: u64) -> Option<&Self> {
+        store.cluster_by_id(id)
+    }
+}
+
+/// One page of a listing: the sorted index kept under `cache_key` (built from `members`, the
+/// rows the caller may see, when the store changed), then the page `query` asks for, each row
+/// drawn by `render`, with Magnum's `next` link under `base`.
+pub(crate) fn listing_page<T: Listed>(
+    store: &mut Store,
+    cache_key: String,
+    query: &PageQuery,
+    base: &str,
+    members: impl for<'a> FnOnce(&'a Store) -> Vec<(u64, String, &'a T)>,
+    render: impl Fn(&T) -> Map<String, Value>,
+) -> Result<Page, ApiFault> {
+    let spec = PageSpec::parse(query)?;
+    let cache_key = format!("{}|{cache_key}|{}", T::COLLECTION, spec.sort_key);
+    let index = store.sorted(cache_key, |store| {
+        SortedIndex::build(members(store), &spec.sort_key, |row| render(row))
+    })?;
+    let url = format!("{base}/v1/{}", T::COLLECTION);
+    index.page(
+        &spec,
+        query.marker.as_deref(),
+        &url,
+        |id| T::by_id(store, id).map(&render),
+        |m| ApiFault::not_found(format!("{} {m} could not be found.", T::RESOURCE)),
+    )
+}
+
+/// The row of `rows` (sorted by `key`) whose key is `id`.
+fn row_by_id<T>(rows: &[T], id: u64, key: impl Fn(&T) -> u64) -> Option<&T> {
+    rows.binary_search_by_key(&id, key).ok().map(|i| &rows[i])
+}
+
 /// Magnum's `uuidutils.is_uuid_like`.
 pub(crate) fn is_uuid_like(text: &str) -> bool {
     uuid::Uuid::parse_str(text).is_ok()
@@ -245,26 +302,17 @@ impl Store {
 
     /// The template row by its internal id.
     pub fn template_by_id(&self, id: u64) -> Option<&TemplateRow> {
-        self.templates
-            .binary_search_by_key(&id, |r| r.id)
-            .ok()
-            .map(|i| &self.templates[i])
+        row_by_id(&self.templates, id, |r| r.id)
     }
 
     /// The cluster row by its internal id.
     pub fn cluster_by_id(&self, id: u64) -> Option<&ClusterRow> {
-        self.clusters
-            .binary_search_by_key(&id, |r| r.id)
-            .ok()
-            .map(|i| &self.clusters[i])
+        row_by_id(&self.clusters, id, |r| r.id)
     }
 
     /// The quota row by its internal id.
     pub fn quota_by_id(&self, id: u64) -> Option<&QuotaRow> {
-        self.quotas
-            .binary_search_by_key(&id, |r| r.id)
-            .ok()
-            .map(|i| &self.quotas[i])
+        row_by_id(&self.quotas, id, |r| r.id)
     }
 
     /// A template to change (noted as changed).
