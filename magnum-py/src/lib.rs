@@ -181,13 +181,26 @@ impl NativeClient {
     ) -> PyResult<Bound<'py, PyAny>> {
         let args = arguments(&op, kwargs)?;
         let client = self.current()?;
-        runtime::spawn_awaitable(py, async move {
+        runtime::awaitable(py, async move {
             let name = op.clone();
             let value = dispatch::run(client, op, args, progress)
                 .await
                 .map_err(|f| f.into_py(&name))?;
-            Python::attach(|py| Ok(pythonize::pythonize(py, &value)?.unbind()))
+            Ok(Pythonized(value))
         })
+    }
+}
+
+/// A result that becomes Python objects when the asyncio future is completed (GIL held).
+struct Pythonized(serde_json::Value);
+
+impl<'py> IntoPyObject<'py> for Pythonized {
+    type Target = PyAny;
+    type Output = Bound<'py, PyAny>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pythonize::pythonize(py, &self.0)?)
     }
 }
 
@@ -615,6 +628,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(check_client_csr, m)?)?;
     m.add_function(wrap_pyfunction!(create_cluster_trust, m)?)?;
     m.add_function(wrap_pyfunction!(delete_cluster_trust, m)?)?;
+    m.add_function(wrap_pyfunction!(runtime::shutdown, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // Before the interpreter finalises: stop every task, so no worker thread touches Python
+    // while it is torn down.
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (m.getattr("_shutdown")?,))?;
     Ok(())
 }

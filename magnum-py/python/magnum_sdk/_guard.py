@@ -21,7 +21,8 @@ class InternalError(MagnumError):
 
 
 def _is_panic(err: BaseException) -> bool:
-    return type(err).__name__ == "PanicException"
+    # pyo3's PanicException, or pyo3-async-runtimes' RustPanic (a panic inside an awaitable).
+    return type(err).__name__ in ("PanicException", "RustPanic")
 
 
 def _internal(err: BaseException) -> InternalError:
