@@ -5,7 +5,9 @@ import, and sequential GET throughput against the same local real magnum-api (li
 get one cluster). Prints each with its ratio to magnum_sdk.
 
 With MAGNUM_SIM_ENV (a magnum-sim export file) the throughput is also measured against the
-simulator, where the server answers in microseconds and the clients' own speed shows.
+simulator, where the server answers in microseconds and the clients' own speed shows, and so is
+listing N clusters (N = 10, 100, 1,000, 2,000; every page, summary and detail) until each item is
+a Python object: median wall time and per-item cost of each client, with ratios.
 
 Usage: scripts/bench/python_clients.sh  (builds a release wheel, starts magnum-api and magnum-sim,
 stops both)
@@ -85,6 +87,15 @@ def sim_clients(env_file):
     return sdk, magnumclient, conn.container_infrastructure_management, cluster
 
 
+_SIM = []
+
+
+def sim_clients_cached():
+    if not _SIM:
+        _SIM.append(sim_clients(os.environ["MAGNUM_SIM_ENV"]))
+    return _SIM[0]
+
+
 def throughput(clients):
     sdk, magnumclient, coe, cluster = clients
     ops = {
@@ -104,6 +115,50 @@ def throughput(clients):
     return rows
 
 
+LIST_SIZES = [int(n) for n in os.environ.get("BENCH_LIST_SIZES", "10,100,1000,2000").split(",")]
+LIST_RUNS = int(os.environ.get("BENCH_LIST_RUNS", "15"))
+
+
+def listing(clients):
+    """Lists N clusters (all pages) with each client, for each N in LIST_SIZES: median ms."""
+    sdk, magnumclient, coe, _ = clients
+    template = sdk.create_cluster_template("fedora-coreos-40", name="bench-list", external_network_id="public")
+    have = len(sdk.list_clusters())
+    ops = {
+        "magnum_sdk": (lambda: sdk.list_clusters(), lambda: sdk.list_clusters(detail=True)),
+        "python-magnumclient": (lambda: magnumclient.clusters.list(),
+                                lambda: magnumclient.clusters.list(detail=True)),
+        # openstacksdk lists /v1/clusters (no detail view); its resources carry every field.
+        "openstacksdk": (lambda: list(coe.clusters()), None),
+    }
+    table = {}
+    for size in LIST_SIZES:
+        for i in range(have, size):
+            sdk.create_cluster(template.uuid, name=f"list-{i:05}", node_count=1)
+        have = max(have, size)
+        for name, (summary, detail) in ops.items():
+            for view, op in (("summary", summary), ("detail", detail)):
+                if op is None:
+                    continue
+                assert len(op()) == size, (name, view, size)  # warm-up, and the count is right
+                samples = []
+                for _ in range(LIST_RUNS):
+                    start = time.perf_counter()
+                    op()
+                    samples.append((time.perf_counter() - start) * 1000)
+                table[(size, view, name)] = statistics.median(samples)
+    return table
+
+
+def report_listing(table):
+    print(f"listing N clusters from magnum-sim until each is a Python object (all pages; median of"
+          f" {LIST_RUNS}; ms, then µs per item; ratio = client / magnum_sdk):")
+    for (size, view, name), ms in table.items():
+        sdk_ms = table[(size, view, "magnum_sdk")]
+        print(f"  N={size:<5} {view:<8} {name:<22} {ms:8.2f} ms  {ms * 1000 / size:7.1f} µs/item"
+              f"  ({ms / sdk_ms:5.1f}x)")
+
+
 def report(title, rates):
     print(title)
     sdk_rate, sdk_cpu = rates["magnum_sdk"]
@@ -118,6 +173,10 @@ def main():
     sdk_ms, sdk_rss = rows["magnum_sdk"]
     for name, (ms, rss) in rows.items():
         print(f"  {name:<22} {ms:7.1f} ms ({ms / sdk_ms:5.1f}x)   RSS {rss:6.1f} MiB ({rss / sdk_rss:4.1f}x)")
+    if os.environ.get("BENCH_ONLY_LISTS"):
+        table = listing(sim_clients_cached())
+        report_listing(table)
+        return
     rates = throughput(real_clients())
     report(f"sequential GETs against the same real magnum-api ({REQUESTS} requests, list + get alternating;"
            " wall throughput is bound by the server, client CPU is the clients' own cost):", rates)
@@ -125,11 +184,14 @@ def main():
                "req_per_s": {k: v[0] for k, v in rates.items()},
                "cpu_ms_per_request": {k: v[1] for k, v in rates.items()}}
     if os.environ.get("MAGNUM_SIM_ENV"):
-        sim = throughput(sim_clients(os.environ["MAGNUM_SIM_ENV"]))
+        sim = throughput(sim_clients_cached())
         report(f"sequential GETs against magnum-sim, which answers in ~0.15 ms ({REQUESTS} requests,"
                " Keystone login; the client is the bottleneck):", sim)
         summary["sim_req_per_s"] = {k: v[0] for k, v in sim.items()}
         summary["sim_cpu_ms_per_request"] = {k: v[1] for k, v in sim.items()}
+        table = listing(sim_clients_cached())
+        report_listing(table)
+        summary["list_ms"] = {f"{size}/{view}/{name}": ms for (size, view, name), ms in table.items()}
     print(json.dumps(summary))
 
 

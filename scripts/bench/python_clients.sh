@@ -17,7 +17,7 @@ cargo build -q --release --manifest-path "$repo/Cargo.toml" -p magnum-drivers --
 state=$(mktemp -d)
 trap 'kill "$(cat "$state/sim.pid")" 2>/dev/null; "$repo/scripts/real-magnum/down.sh" "$state"; rm -rf "$state"' EXIT
 "$repo/scripts/real-magnum/up.sh" "$state"
-"$repo/target/release/magnum-sim" --create-seconds 0.2 > "$state/sim.env" 2>/dev/null &
+"$repo/target/release/magnum-sim" --create-seconds 0.2 --max-clusters 100000 --max-nodes 1000000 > "$state/sim.env" 2>/dev/null &
 echo $! > "$state/sim.pid"
 for _ in $(seq 50); do grep -q OS_PROJECT_DOMAIN_NAME "$state/sim.env" 2>/dev/null && break; sleep 0.1; done
 MAGNUM_URL=$(cat "$state/url") MAGNUM_SIM_ENV="$state/sim.env" "$venv/bin/python" "$repo/scripts/bench/python_clients.py"

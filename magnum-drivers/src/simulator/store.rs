@@ -154,6 +154,8 @@ pub(crate) struct Store {
 
 /// How many sorted listings are kept at most (all are dropped when full).
 const LIST_CACHE_ENTRIES: usize = 64;
+/// How many rows all kept listings hold at most (with their texts, ≈ 1 KiB each).
+const LIST_CACHE_ROWS: usize = 100_000;
 
 /// Ids of rows changed (added, modified or removed) since the last [`Store::take_changes`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -280,7 +282,9 @@ impl Store {
             }
         }
         let index = Arc::new(build(self)?);
-        if self.list_cache.len() >= LIST_CACHE_ENTRIES {
+        // Bounded both ways: entries, and rows (each keeps its rendered text once drawn).
+        let rows: usize = self.list_cache.values().map(|(_, i)| i.len()).sum();
+        if self.list_cache.len() >= LIST_CACHE_ENTRIES || rows + index.len() > LIST_CACHE_ROWS {
             self.list_cache.clear();
         }
         self.list_cache

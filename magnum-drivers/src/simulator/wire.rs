@@ -3,6 +3,8 @@
 //! version headers and both 406 shapes, keystonemiddleware's 401, request ids, JSON bodies,
 //! links, and pagination with Magnum's `next` URL.
 
+use std::sync::Arc;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use magnum_core::Microversion;
@@ -268,25 +270,48 @@ pub struct PageQuery {
 /// One page of a collection and the `next` URL when the page is full.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
-    /// The items.
-    pub items: Vec<Map<String, Value>>,
+    /// The items, each as its JSON text.
+    pub items: Vec<Arc<str>>,
     /// Magnum's `next` link.
     pub next: Option<String>,
 }
 
 impl Page {
-    /// `{"<key>": [...], "next": …}` (no `next` key on the last page).
+    /// `{"<key>": [...], "next": …}` (no `next` key on the last page), written straight from
+    /// the items' texts.
     pub fn into_response(self, key: &str) -> Response {
-        let mut body = Map::new();
-        body.insert(
-            key.to_owned(),
-            Value::Array(self.items.into_iter().map(Value::Object).collect()),
-        );
-        if let Some(next) = self.next {
-            body.insert("next".into(), Value::String(next));
+        let size = self.items.iter().map(|t| t.len() + 1).sum::<usize>() + key.len() + 64;
+        let mut body = String::with_capacity(size);
+        body.push_str("{\"");
+        body.push_str(key);
+        body.push_str("\":[");
+        for (i, item) in self.items.iter().enumerate() {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(item);
         }
-        axum::Json(Value::Object(body)).into_response()
+        body.push(']');
+        if let Some(next) = self.next {
+            body.push_str(",\"next\":");
+            body.push_str(&Value::String(next).to_string());
+        }
+        body.push('}');
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
     }
+}
+
+/// The JSON text of a rendered item.
+fn item_text(item: &Map<String, Value>) -> Arc<str> {
+    // A map of JSON values always serialises.
+    Arc::from(serde_json::to_string(item).unwrap_or_else(|_| "{}".into()))
 }
 
 /// A sort value with a total order: missing/null < booleans < numbers < strings < anything
@@ -381,10 +406,13 @@ impl PageSpec {
 
 /// A collection in ascending `(sort value, id)` order with each UUID's position: built once
 /// (O(N log N), rendering each item once when the key is not `id`), then every page is a
-/// marker lookup and a slice, O(limit) plus the caller's lookups of the page's rows.
-#[derive(Debug, Clone)]
+/// marker lookup and a slice, O(limit). Each item's JSON text is kept once drawn (the index
+/// lives as long as the store does not change), so a page of already-drawn rows is copied, not
+/// rendered again.
+#[derive(Debug)]
 pub(crate) struct SortedIndex {
     rows: Vec<(SortValue, u64, String)>,
+    texts: Vec<std::sync::OnceLock<Option<Arc<str>>>>,
     position: std::collections::HashMap<String, usize>,
 }
 
@@ -400,8 +428,8 @@ impl SortedIndex {
     ) -> Result<Self, ApiFault> {
         let mut rows = Vec::with_capacity(items.len());
         for (index, (id, uuid, item)) in items.into_iter().enumerate() {
-            let value = if sort_key == "id" {
-                SortValue::Null
+            let (value, text) = if sort_key == "id" {
+                (SortValue::Null, None)
             } else {
                 let rendered = render(&item);
                 if index == 0 && !rendered.contains_key(sort_key) {
@@ -409,21 +437,46 @@ impl SortedIndex {
                         "The sort_key value \"{sort_key}\" is an invalid field for sorting"
                     )));
                 }
-                SortValue::of(rendered.get(sort_key))
+                (
+                    SortValue::of(rendered.get(sort_key)),
+                    Some(item_text(&rendered)),
+                )
             };
-            rows.push((value, id, uuid));
+            rows.push((value, id, uuid, text));
         }
         rows.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         let position = rows
             .iter()
             .enumerate()
-            .map(|(i, (_, _, uuid))| (uuid.clone(), i))
+            .map(|(i, (_, _, uuid, _))| (uuid.clone(), i))
             .collect();
-        Ok(Self { rows, position })
+        let mut texts = Vec::with_capacity(rows.len());
+        let rows = rows
+            .into_iter()
+            .map(|(value, id, uuid, text)| {
+                let cell = std::sync::OnceLock::new();
+                if let Some(text) = text {
+                    let _ = cell.set(Some(text));
+                }
+                texts.push(cell);
+                (value, id, uuid)
+            })
+            .collect();
+        Ok(Self {
+            rows,
+            texts,
+            position,
+        })
+    }
+
+    /// How many items the index holds.
+    pub fn len(&self) -> usize {
+        self.rows.len()
     }
 
     /// One page: the ids after `marker` in the spec's direction, and Magnum's `next` link when
-    /// the page is full. `fetch` turns an id into the rendered item (`None`: skipped).
+    /// the page is full. `fetch` turns an id into the rendered item (`None`: skipped); it is
+    /// asked once per item over the index's life.
     ///
     /// # Errors
     /// `not_found(marker)` for an unknown marker.
@@ -461,9 +514,11 @@ impl SortedIndex {
             if items.len() == spec.limit {
                 break;
             }
-            let (_, id, uuid) = &self.rows[at(step)];
-            if let Some(item) = fetch(*id) {
-                items.push(item);
+            let position = at(step);
+            let (_, id, uuid) = &self.rows[position];
+            let text = self.texts[position].get_or_init(|| fetch(*id).map(|item| item_text(&item)));
+            if let Some(text) = text {
+                items.push(text.clone());
                 last = Some(uuid.clone());
             }
         }
