@@ -151,7 +151,7 @@ MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --e
 grep -q "server: https://172.24.4.6:6443" "$state/kube/config"
 echo "== Python binding (built fresh with maturin; pytest against the same real servers)"
 py_venv=${PY_VENV:-$repo/.cache/venv-py}
-if ! "$py_venv/bin/python" -c 'import maturin, pytest, mypy' 2>/dev/null; then
+if ! "$py_venv/bin/python" -c 'import maturin, pytest, mypy, hypothesis' 2>/dev/null; then
   python3 -m venv "$py_venv"
   "$py_venv/bin/pip" install -q --disable-pip-version-check -r magnum-py/requirements-dev.txt
 fi

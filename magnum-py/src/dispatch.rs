@@ -63,7 +63,51 @@ impl Failure {
     }
 }
 
-type OpResult = Result<Value, Failure>;
+/// What an operation returns: JSON it built, or a typed SDK value converted to Python objects
+/// in one pass (no intermediate JSON tree; a 1,000-cluster page goes straight to dicts).
+pub enum Output {
+    /// A value the binding assembled.
+    Json(Value),
+    /// A typed result (a model, `None`, a value).
+    Typed(Box<dyn erased_serde::Serialize + Send>),
+    /// A list of models, each handed to Python as a native [`crate::LazyItem`] that becomes
+    /// a dict on first use: a 1,000-cluster page costs one decode, not 1,000 dict builds.
+    Items(Vec<Box<dyn erased_serde::Serialize + Send + Sync>>),
+}
+
+impl From<Value> for Output {
+    fn from(value: Value) -> Self {
+        Self::Json(value)
+    }
+}
+
+impl serde::Serialize for Output {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Json(value) => value.serialize(serializer),
+            Self::Typed(value) => erased_serde::serialize(value.as_ref(), serializer),
+            Self::Items(items) => {
+                use serde::ser::SerializeSeq;
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(&Erased(item.as_ref()))?;
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// A borrowed erased value as a `Serialize`.
+pub struct Erased<'a>(pub &'a (dyn erased_serde::Serialize + Send + Sync));
+
+impl serde::Serialize for Erased<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        erased_serde::serialize(self.0, serializer)
+    }
+}
+
+type OpResult = Result<Output, Failure>;
 
 fn args<T: DeserializeOwned>(value: &Value) -> Result<T, Failure> {
     serde_path_to_error::deserialize(value.clone()).map_err(|e| Failure::Argument {
@@ -200,9 +244,8 @@ fn bad_arguments_raw(message: String) -> PyErr {
     pyo3::exceptions::PyTypeError::new_err(message)
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> OpResult {
-    serde_json::to_value(value)
-        .map_err(|e| Failure::Arguments(format!("cannot encode the result: {e}")))
+fn typed<T: serde::Serialize + Send + 'static>(value: T) -> OpResult {
+    Ok(Output::Typed(Box::new(value)))
 }
 
 #[derive(Deserialize)]
@@ -268,7 +311,7 @@ impl Listing {
 }
 
 /// Lists one page (`limit` or `marker` given) or every page, with the filters.
-async fn list<R: magnum_core::request::Resource + serde::Serialize>(
+async fn list<R: magnum_core::request::Resource + serde::Serialize + Send + Sync + 'static>(
     api: Api<R>,
     listing: &Listing,
 ) -> OpResult {
@@ -282,7 +325,12 @@ async fn list<R: magnum_core::request::Resource + serde::Serialize>(
     } else {
         api.list_all_with(&params, listing.detail).await?
     };
-    to_json(&items)
+    Ok(Output::Items(
+        items
+            .into_iter()
+            .map(|item| Box::new(item) as Box<dyn erased_serde::Serialize + Send + Sync>)
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -551,9 +599,11 @@ fn wait_options(
     Ok((options, failure))
 }
 
-fn waited<T: serde::Serialize>(result: Result<Option<T>, magnum_core::WaitError<T>>) -> OpResult {
+fn waited<T: serde::Serialize + Send + 'static>(
+    result: Result<Option<T>, magnum_core::WaitError<T>>,
+) -> OpResult {
     match result {
-        Ok(found) => to_json(&found),
+        Ok(found) => typed(found),
         Err(err) => {
             let last = err
                 .last
@@ -572,15 +622,15 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
     match op.as_str() {
         "server_versions" => {
             let range = client.server_versions().await?;
-            Ok(range.map_or(
+            typed(range.map_or(
                 Value::Null,
                 |r| json!({"min": r.min.to_string(), "max": r.max.to_string()}),
             ))
         }
         "list_cluster_templates" => list(templates(), &args(&a)?).await,
-        "get_cluster_template" => to_json(&templates().get(args::<Ident>(&a)?.ident).await?),
-        "create_cluster_template" => to_json(
-            &templates()
+        "get_cluster_template" => typed(templates().get(args::<Ident>(&a)?.ident).await?),
+        "create_cluster_template" => typed(
+            templates()
                 .create(&args::<ClusterTemplateCreate>(&a)?)
                 .await?,
         ),
@@ -593,12 +643,12 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             for field in u.remove {
                 update = update.remove(field);
             }
-            to_json(&templates().update(u.ident, &update).await?)
+            typed(templates().update(u.ident, &update).await?)
         }
-        "delete_cluster_template" => to_json(&templates().delete(args::<Ident>(&a)?.ident).await?),
+        "delete_cluster_template" => typed(templates().delete(args::<Ident>(&a)?.ident).await?),
         "list_clusters" => list(clusters(), &args(&a)?).await,
-        "get_cluster" => to_json(&clusters().get(args::<Ident>(&a)?.ident).await?),
-        "create_cluster" => Ok(Value::from(
+        "get_cluster" => typed(clusters().get(args::<Ident>(&a)?.ident).await?),
+        "create_cluster" => typed(Value::from(
             clusters().create(&args::<ClusterCreate>(&a)?).await?.uuid,
         )),
         "update_cluster" => {
@@ -616,18 +666,18 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             if let Some(rollback) = p.rollback {
                 update = update.rollback(rollback);
             }
-            Ok(Value::from(clusters().update(p.ident, &update).await?.uuid))
+            typed(Value::from(clusters().update(p.ident, &update).await?.uuid))
         }
-        "delete_cluster" => to_json(&clusters().delete(args::<Ident>(&a)?.ident).await?),
+        "delete_cluster" => typed(clusters().delete(args::<Ident>(&a)?.ident).await?),
         "resize_cluster" => {
             let r: Resize = args(&a)?;
-            Ok(Value::from(
+            typed(Value::from(
                 clusters().resize(r.ident.clone(), &r.body()).await?.uuid,
             ))
         }
         "upgrade_cluster" => {
             let u: Upgrade = args(&a)?;
-            Ok(Value::from(
+            typed(Value::from(
                 clusters().upgrade(u.ident, &u.body).await?.uuid,
             ))
         }
@@ -644,7 +694,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             let ident = g
                 .ident
                 .ok_or_else(|| Failure::Arguments("ident is required".into()))?;
-            to_json(&nodegroups(&g.cluster).get(ident).await?)
+            typed(nodegroups(&g.cluster).get(ident).await?)
         }
         "create_nodegroup" => {
             let mut body = a.clone();
@@ -653,8 +703,8 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                 .and_then(|m| m.remove("cluster"))
                 .and_then(|c| c.as_str().map(str::to_owned))
                 .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
-            to_json(
-                &nodegroups(&cluster)
+            typed(
+                nodegroups(&cluster)
                     .create(&args::<NodeGroupCreate>(&body)?)
                     .await?,
             )
@@ -668,19 +718,19 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             if p.clear_max_node_count {
                 update = update.set(NodeGroupChange::ClearMaxNodeCount);
             }
-            to_json(&nodegroups(&p.cluster).update(p.ident, &update).await?)
+            typed(nodegroups(&p.cluster).update(p.ident, &update).await?)
         }
         "delete_nodegroup" => {
             let g: InCluster = args(&a)?;
             let ident = g
                 .ident
                 .ok_or_else(|| Failure::Arguments("ident is required".into()))?;
-            to_json(&nodegroups(&g.cluster).delete(ident).await?)
+            typed(nodegroups(&g.cluster).delete(ident).await?)
         }
         "get_ca_certificate" => {
             let c: CaArgs = args(&a)?;
             let ca = c.ca_cert_type.as_deref().map(CaCertType::parse);
-            to_json(&clusters().ca_certificate(c.cluster, ca).await?.pem)
+            typed(clusters().ca_certificate(c.cluster, ca).await?.pem)
         }
         "sign_certificate" => {
             let c: CaArgs = args(&a)?;
@@ -691,15 +741,15 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             if let Some(ca) = c.ca_cert_type.as_deref() {
                 request = request.ca_cert_type(CaCertType::parse(ca));
             }
-            to_json(&clusters().sign_certificate(&request).await?.pem)
+            typed(clusters().sign_certificate(&request).await?.pem)
         }
-        "rotate_ca" => Ok(Value::from(
+        "rotate_ca" => typed(Value::from(
             clusters()
                 .rotate_ca(args::<CaArgs>(&a)?.cluster)
                 .await?
                 .uuid,
         )),
-        "rotate_credential" => Ok(Value::from(
+        "rotate_credential" => typed(Value::from(
             clusters()
                 .rotate_credential(args::<CaArgs>(&a)?.cluster)
                 .await?
@@ -717,13 +767,11 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                     .ok_or_else(|| Failure::Arguments("hard_limit is required".into()))
             };
             match op.as_str() {
-                "get_quota" => to_json(&api.get(QuotaKey::clusters(project)).await?),
-                "delete_quota" => to_json(&api.delete(QuotaKey::clusters(project)).await?),
-                "create_quota" => {
-                    to_json(&api.create(&QuotaSpec::clusters(project, limit()?)).await?)
-                }
-                _ => to_json(
-                    &api.update(
+                "get_quota" => typed(api.get(QuotaKey::clusters(project)).await?),
+                "delete_quota" => typed(api.delete(QuotaKey::clusters(project)).await?),
+                "create_quota" => typed(api.create(&QuotaSpec::clusters(project, limit()?)).await?),
+                _ => typed(
+                    api.update(
                         QuotaKey::clusters(project.clone()),
                         &QuotaSpec::clusters(project, limit()?),
                     )
@@ -731,15 +779,15 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                 ),
             }
         }
-        "get_stats" => to_json(
-            &client
+        "get_stats" => typed(
+            client
                 .stats(args::<Stats>(&a)?.project_id.as_deref())
                 .await?,
         ),
-        "list_mservices" => to_json(&client.mservices().await?),
+        "list_mservices" => typed(client.mservices().await?),
         "list_federations" => list(Api::<Federation>::new(client.clone()), &args(&a)?).await,
-        "get_federation" => to_json(
-            &Api::<Federation>::new(client.clone())
+        "get_federation" => typed(
+            Api::<Federation>::new(client.clone())
                 .get(args::<Ident>(&a)?.ident)
                 .await?,
         ),
@@ -749,7 +797,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             if let Some(name) = f.name {
                 body = body.name(name);
             }
-            Ok(Value::from(
+            typed(Value::from(
                 Api::<Federation>::new(client.clone())
                     .create(&body)
                     .await?
@@ -765,15 +813,15 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             for member in p.unjoin {
                 update = update.unjoin(member);
             }
-            Ok(Value::from(
+            typed(Value::from(
                 Api::<Federation>::new(client.clone())
                     .update(p.ident, &update)
                     .await?
                     .uuid,
             ))
         }
-        "delete_federation" => to_json(
-            &Api::<Federation>::new(client.clone())
+        "delete_federation" => typed(
+            Api::<Federation>::new(client.clone())
                 .delete(args::<Ident>(&a)?.ident)
                 .await?,
         ),
@@ -842,7 +890,7 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                 .naming(naming)
                 .key_type(key_type(c.key_type.as_deref())?);
             let access = cluster_access(&client, c.ident, &options).await?;
-            Ok(json!({
+            typed(json!({
                 "kubeconfig": access.kubeconfig.as_ref().map(|k| k.expose_secret().to_owned()),
                 "ca_pem": access.ca_pem,
                 "cert_pem": access.cert_pem,

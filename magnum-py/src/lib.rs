@@ -167,7 +167,7 @@ impl NativeClient {
                 .await
                 .map_err(|f: Failure| f.into_py(&name))
         })?;
-        Ok(pythonize::pythonize(py, &value)?.unbind())
+        Ok(output_to_py(py, value)?.unbind())
     }
 
     /// Runs an operation on the event loop: returns an awaitable.
@@ -192,7 +192,7 @@ impl NativeClient {
 }
 
 /// A result that becomes Python objects when the asyncio future is completed (GIL held).
-struct Pythonized(serde_json::Value);
+struct Pythonized(dispatch::Output);
 
 impl<'py> IntoPyObject<'py> for Pythonized {
     type Target = PyAny;
@@ -200,7 +200,37 @@ impl<'py> IntoPyObject<'py> for Pythonized {
     type Error = PyErr;
 
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(pythonize::pythonize(py, &self.0)?)
+        output_to_py(py, self.0)
+    }
+}
+
+/// An operation's result as Python objects: lists of models as [`LazyItem`]s, the rest
+/// converted in one pass.
+fn output_to_py(py: Python<'_>, output: dispatch::Output) -> PyResult<Bound<'_, PyAny>> {
+    match output {
+        dispatch::Output::Items(items) => {
+            let items = items.into_iter().map(|item| LazyItem { item });
+            Ok(pyo3::types::PyList::new(py, items)?.into_any())
+        }
+        other => Ok(pythonize::pythonize(py, &other)?),
+    }
+}
+
+/// One decoded model of a list, kept native until Python first needs it as a dict
+/// (`magnum_sdk.models.Model` asks once and keeps the dict).
+#[pyclass(frozen, module = "magnum_sdk._native")]
+struct LazyItem {
+    item: Box<dyn erased_serde::Serialize + Send + Sync>,
+}
+
+#[pymethods]
+impl LazyItem {
+    /// The item as a new dict (every field Magnum sent, unknown ones included).
+    fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(pythonize::pythonize(
+            py,
+            &dispatch::Erased(self.item.as_ref()),
+        )?)
     }
 }
 
@@ -614,6 +644,7 @@ fn cluster_orphans(
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
+    m.add_class::<LazyItem>()?;
     m.add_function(wrap_pyfunction!(generate_cluster_ca, m)?)?;
     m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
     m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;
