@@ -6,6 +6,7 @@
 mod dispatch;
 mod errors;
 mod runtime;
+mod testing;
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -645,6 +646,7 @@ fn cluster_orphans(
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<NativeClient>()?;
     m.add_class::<LazyItem>()?;
+    m.add_class::<testing::NativeSimulator>()?;
     m.add_function(wrap_pyfunction!(generate_cluster_ca, m)?)?;
     m.add_function(wrap_pyfunction!(sign_csr, m)?)?;
     m.add_function(wrap_pyfunction!(merge_kubeconfig, m)?)?;

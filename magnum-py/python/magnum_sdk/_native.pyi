@@ -1,7 +1,7 @@
 # Stubs of the private native module (checked by mypy.stubtest in scripts/test.sh).
-from typing import Any, Awaitable, Callable, Dict, List, Optional, final
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple, final
 
-__all__ = ["NativeClient", "LazyItem", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure", "preflight_template", "preflight_cluster", "check_cloud", "cluster_orphans", "preflight_nodegroup", "check_template_update", "check_certificate_access", "check_client_csr", "create_cluster_trust", "delete_cluster_trust", "_shutdown", "__version__"]
+__all__ = ["NativeClient", "LazyItem", "NativeSimulator", "generate_cluster_ca", "sign_csr", "merge_kubeconfig", "explain_failure", "preflight_template", "preflight_cluster", "check_cloud", "cluster_orphans", "preflight_nodegroup", "check_template_update", "check_certificate_access", "check_client_csr", "create_cluster_trust", "delete_cluster_trust", "_shutdown", "__version__"]
 
 __version__: str
 
@@ -20,6 +20,36 @@ class NativeClient:
     ) -> NativeClient: ...
     def call(self, op: str, kwargs: Dict[str, Any], progress: Optional[Callable[[Dict[str, Any]], None]] = None) -> Any: ...
     def call_async(self, op: str, kwargs: Dict[str, Any], progress: Optional[Callable[[Dict[str, Any]], None]] = None) -> Awaitable[Any]: ...
+
+@final
+class NativeSimulator:
+    @staticmethod
+    def start(
+        *,
+        port: int = 0,
+        create_seconds: float = 0.5,
+        update_seconds: float = 0.5,
+        delete_seconds: float = 0.5,
+        fail_create: Optional[str] = None,
+        password: Optional[str] = None,
+        max_clusters: int = 20,
+        max_nodes: Optional[int] = None,
+        state_file: Optional[str] = None,
+        catalog_json: Optional[str] = None,
+    ) -> NativeSimulator: ...
+    @staticmethod
+    def default_catalog_json() -> str: ...
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def auth_url(self) -> str: ...
+    @property
+    def magnum_url(self) -> str: ...
+    @property
+    def env(self) -> List[Tuple[str, str]]: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
 
 @final
 class LazyItem:
