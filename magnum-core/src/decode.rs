@@ -20,6 +20,10 @@ pub struct Page<T> {
 /// # Errors
 /// [`Error::Decode`].
 pub fn decode<T: DeserializeOwned>(method: &str, path: &str, body: &[u8]) -> Result<T> {
+    // Fast path without path tracking; only a body that fails is decoded again, tracked.
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| Error::Decode {
         method: method.to_owned(),
@@ -87,16 +91,27 @@ pub fn decode_page<T: DeserializeOwned>(
         json_path,
         source,
     };
-    let seed = PageSeed {
+    let seed = || PageSeed {
         key,
         _item: std::marker::PhantomData,
     };
+    // Fast path without path tracking (≈ 10 % of a page's decode); a body that fails is
+    // decoded again, tracked, for the error's JSON path.
     let mut json = serde_json::Deserializer::from_slice(body);
-    let mut track = serde_path_to_error::Track::new();
-    let tracked = serde_path_to_error::Deserializer::new(&mut json, &mut track);
-    let (items, next) = serde::de::DeserializeSeed::deserialize(seed, tracked)
-        .map_err(|e| decode_error(track.path().to_string(), e))?;
-    json.end().map_err(|e| decode_error(".".to_owned(), e))?;
+    let fast = serde::de::DeserializeSeed::deserialize(seed(), &mut json)
+        .and_then(|page| json.end().map(|()| page));
+    let (items, next) = match fast {
+        Ok(page) => page,
+        Err(_) => {
+            let mut json = serde_json::Deserializer::from_slice(body);
+            let mut track = serde_path_to_error::Track::new();
+            let tracked = serde_path_to_error::Deserializer::new(&mut json, &mut track);
+            let page = serde::de::DeserializeSeed::deserialize(seed(), tracked)
+                .map_err(|e| decode_error(track.path().to_string(), e))?;
+            json.end().map_err(|e| decode_error(".".to_owned(), e))?;
+            page
+        }
+    };
     let items = items.ok_or_else(|| {
         decode_error(
             key.to_owned(),
