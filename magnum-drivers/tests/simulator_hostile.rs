@@ -1059,3 +1059,73 @@ async fn kill_9_loses_no_acknowledged_create() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Magnum's WSME signature checks a PATCH body before the controller looks the resource up:
+/// an invalid patch on an unknown id is a 400 naming the patch, not a 404 (issue 15).
+#[tokio::test]
+async fn an_invalid_patch_is_refused_before_the_id_is_looked_up() {
+    let sim = Simulator::start(SimulatorConfig::new()).await.unwrap();
+    let demo = login(&sim, "demo", "demo").await;
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let bad_bodies: [(&str, Value, &str); 4] = [
+        (
+            "not a list",
+            json!({"op": "replace"}),
+            "Invalid input for field/attribute patch",
+        ),
+        (
+            "unknown op",
+            json!([{"op": "move", "path": "/name", "value": "x"}]),
+            "Value should be one of: add, replace, remove",
+        ),
+        (
+            "bad path",
+            json!([{"op": "replace", "path": "name", "value": "x"}]),
+            "Invalid patch path",
+        ),
+        (
+            "internal attribute",
+            json!([{"op": "replace", "path": "/uuid", "value": "x"}]),
+            "is an internal attribute",
+        ),
+    ];
+    for collection in [
+        format!("/v1/clustertemplates/{unknown}"),
+        format!("/v1/clusters/{unknown}"),
+        format!("/v1/clusters/{unknown}/nodegroups/{unknown}"),
+    ] {
+        for (what, body, message) in &bad_bodies {
+            let h = req(
+                format!("{what} on {collection}"),
+                Method::PATCH,
+                collection.clone(),
+            )
+            .json(body);
+            let (status, answer) = send(&demo, &h).await;
+            assert_eq!(
+                status,
+                400,
+                "{}: {}",
+                h.what,
+                String::from_utf8_lossy(&answer)
+            );
+            let detail = error_shape(&h.what, &collection, status, &answer).unwrap();
+            assert!(detail.contains(message), "{}: {detail}", h.what);
+        }
+        // A valid patch on the unknown id is still Magnum's 404.
+        let valid = req("valid patch", Method::PATCH, collection.clone())
+            .json(&json!([{"op": "replace", "path": "/node_count", "value": 2}]));
+        assert_eq!(send(&demo, &valid).await.0, 404, "{collection}");
+    }
+    // Removing a mandatory attribute is refused before the lookup too.
+    let h = req(
+        "remove image",
+        Method::PATCH,
+        format!("/v1/clustertemplates/{unknown}"),
+    )
+    .json(&json!([{"op": "remove", "path": "/image_id"}]));
+    let (status, answer) = send(&demo, &h).await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&answer).contains("mandatory attribute"));
+    sim.stop().await;
+}

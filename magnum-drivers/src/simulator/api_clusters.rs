@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::cloud::OsResources;
 use super::fields::{
     CLUSTER_FIELDS, INT_MAX, Kind, NODEGROUP_FIELDS, RESIZE_FIELDS, UPGRADE_FIELDS, apply_patch,
-    check, check_body,
+    check, check_body, check_patch,
 };
 use super::store::{
     ClusterExtra, ClusterRow, NodeGroupExtra, View, generated_name, label_map, listing_page,
@@ -29,6 +29,22 @@ use crate::conductor::{ClusterResources, ConductorError};
 use crate::driver::{ClusterRecord, DriverError, DriverKey, NodeGroupRecord};
 
 type Reply = Result<Response, ApiFault>;
+
+/// Cluster attributes a patch may not touch.
+const CLUSTER_INTERNAL: [&str; 10] = [
+    "stack_id",
+    "cluster_id",
+    "api_address",
+    "node_addresses",
+    "master_addresses",
+    "status",
+    "status_reason",
+    "coe_version",
+    "container_version",
+    "faults",
+];
+/// Cluster attributes a patch may not remove.
+const CLUSTER_NON_REMOVABLE: [&str; 2] = ["cluster_template_id", "name"];
 
 /// A conductor refusal as the API answers it; `Failed` means the cluster now carries the
 /// failure status, which Magnum reports through the cluster, not the request.
@@ -337,6 +353,8 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Reply {
     caller.write("cluster:update")?;
+    // The body is checked before the cluster is looked up, as Magnum's signature does.
+    check_patch(&body, &CLUSTER_INTERNAL, &CLUSTER_NON_REMOVABLE)?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = store.cluster_mut(index);
@@ -344,19 +362,8 @@ pub(crate) async fn update(
     let patched = apply_patch(
         &current,
         &body,
-        &[
-            "stack_id",
-            "cluster_id",
-            "api_address",
-            "node_addresses",
-            "master_addresses",
-            "status",
-            "status_reason",
-            "coe_version",
-            "container_version",
-            "faults",
-        ],
-        &["cluster_template_id", "name"],
+        &CLUSTER_INTERNAL,
+        &CLUSTER_NON_REMOVABLE,
         &["labels", "health_status_reason"],
     )?;
     let mut changed: Vec<&str> = patched
@@ -774,6 +781,8 @@ pub(crate) async fn nodegroup_update(
         return Ok(response);
     }
     caller.write("nodegroup:update")?;
+    // The patch's shape is checked before the cluster and nodegroup are looked up.
+    check_patch(&body, &[], &[])?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = store.cluster_mut(index);

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
 use super::cloud::OsResources;
-use super::fields::{TEMPLATE_FIELDS, apply_patch, check_body};
+use super::fields::{TEMPLATE_FIELDS, apply_patch, check_body, check_patch};
 use super::store::{Store, TemplateRow, generated_name, label_map, listing_page};
 use super::wire::{ApiFault, PageQuery, json_object, new_uuid, now_timestamp};
 use super::{Caller, Shared};
@@ -23,6 +23,20 @@ const SUPPORTED_NETWORK_DRIVERS: [&str; 3] = ["flannel", "calico", "cilium"];
 const ALLOWED_NETWORK_DRIVERS: [&str; 2] = ["flannel", "calico"];
 
 type Reply = Result<Response, ApiFault>;
+
+/// Template attributes a patch may not remove.
+const TEMPLATE_NON_REMOVABLE: [&str; 10] = [
+    "coe",
+    "image_id",
+    "external_network_id",
+    "network_driver",
+    "cluster_distro",
+    "registry_enabled",
+    "tls_disabled",
+    "public",
+    "server_type",
+    "hidden",
+];
 
 async fn listing(shared: &Shared, caller: &Caller, query: &PageQuery, detail: bool) -> Reply {
     caller.read(if detail {
@@ -259,22 +273,12 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Reply {
     caller.write("clustertemplate:update")?;
+    // The body is checked before the template is looked up, as Magnum's signature does.
+    check_patch(&body, &[], &TEMPLATE_NON_REMOVABLE)?;
     let mut store = shared.store.lock().await;
     let index = store.template_index(&ident, &caller.ctx)?;
     let row = &store.templates()[index];
-    let non_removable = [
-        "coe",
-        "image_id",
-        "external_network_id",
-        "network_driver",
-        "cluster_distro",
-        "registry_enabled",
-        "tls_disabled",
-        "public",
-        "server_type",
-        "hidden",
-    ];
-    let patched = apply_patch(&row.obj, &body, &[], &non_removable, &["labels"])?;
+    let patched = apply_patch(&row.obj, &body, &[], &TEMPLATE_NON_REMOVABLE, &["labels"])?;
     let checked = check_body(
         &patched
             .iter()

@@ -328,11 +328,76 @@ pub(crate) fn check_body(
 /// The form of a JSON-patch operation Magnum accepts.
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MagnumPatchOp {
+pub(crate) struct MagnumPatchOp {
     op: String,
     path: String,
     #[serde(default)]
     value: Option<Value>,
+}
+
+/// The checks Magnum's WSME signature makes on a PATCH body before the controller runs — so
+/// before the resource is looked up (an invalid patch on an unknown id is a 400, not a 404): a
+/// JSON list of objects with a known `op` and a well-formed `path`, no internal attribute, no
+/// removal of a mandatory one.
+///
+/// # Errors
+/// 400 with Magnum's message for the first bad operation.
+pub(crate) fn check_patch(
+    body: &[u8],
+    internal: &[&str],
+    non_removable: &[&str],
+) -> Result<Vec<MagnumPatchOp>, ApiFault> {
+    let ops: Vec<MagnumPatchOp> = serde_json::from_slice(body).map_err(|e| {
+        ApiFault::bad_request(format!(
+            "Invalid input for field/attribute patch. Value: '{}'. {e}",
+            String::from_utf8_lossy(body)
+                .chars()
+                .take(200)
+                .collect::<String>()
+        ))
+    })?;
+    for op in &ops {
+        let valid_path = op.path.starts_with('/')
+            && op.path[1..].split('/').all(|p| {
+                !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
+            });
+        if !valid_path {
+            return Err(ApiFault::bad_request(format!(
+                "Invalid input for field/attribute path. Value: '{}'. Invalid patch path",
+                op.path
+            )));
+        }
+        if !["add", "replace", "remove"].contains(&op.op.as_str()) {
+            return Err(ApiFault::bad_request(format!(
+                "Invalid input for field/attribute op. Value: '{}'. Value should be one of: add, replace, remove",
+                op.op
+            )));
+        }
+        let root = op.path[1..].split('/').next().unwrap_or_default();
+        let common = [
+            "created_at",
+            "id",
+            "links",
+            "updated_at",
+            "uuid",
+            "project_id",
+            "user_id",
+        ];
+        if common.contains(&root) || internal.contains(&root) {
+            return Err(ApiFault::bad_request(format!(
+                "'{}' is an internal attribute and can not be updated",
+                op.path
+            )));
+        }
+        let single = !op.path[1..].contains('/');
+        if op.op == "remove" && single && non_removable.contains(&root) {
+            return Err(ApiFault::bad_request(format!(
+                "'{}' is a mandatory attribute and can not be removed",
+                op.path
+            )));
+        }
+    }
+    Ok(ops)
 }
 
 /// Applies a Magnum JSON patch to `object`.
@@ -349,47 +414,14 @@ pub(crate) fn apply_patch(
     non_removable: &[&str],
     literal_dicts: &[&str],
 ) -> Result<Map<String, Value>, ApiFault> {
-    let ops: Vec<MagnumPatchOp> = serde_json::from_slice(body).map_err(|e| {
-        ApiFault::bad_request(format!(
-            "Invalid input for field/attribute patch. Value: '{}'. {e}",
-            String::from_utf8_lossy(body)
-                .chars()
-                .take(200)
-                .collect::<String>()
-        ))
-    })?;
+    let ops = check_patch(body, internal, non_removable)?;
     let mut patch = Vec::with_capacity(ops.len());
     for op in ops {
-        let valid_path = op.path.starts_with('/')
-            && op.path[1..].split('/').all(|p| {
-                !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
-            });
-        if !valid_path {
-            return Err(ApiFault::bad_request(format!(
-                "Invalid input for field/attribute path. Value: '{}'. Invalid patch path",
-                op.path
-            )));
-        }
         let root = op.path[1..]
             .split('/')
             .next()
             .unwrap_or_default()
             .to_owned();
-        let common = [
-            "created_at",
-            "id",
-            "links",
-            "updated_at",
-            "uuid",
-            "project_id",
-            "user_id",
-        ];
-        if common.contains(&root.as_str()) || internal.contains(&root.as_str()) {
-            return Err(ApiFault::bad_request(format!(
-                "'{}' is an internal attribute and can not be updated",
-                op.path
-            )));
-        }
         let single = !op.path[1..].contains('/');
         let mut value = op.value.clone();
         match op.op.as_str() {
@@ -407,12 +439,6 @@ pub(crate) fn apply_patch(
                     )));
                 }
             }
-            "remove" if single && non_removable.contains(&root.as_str()) => {
-                return Err(ApiFault::bad_request(format!(
-                    "'{}' is a mandatory attribute and can not be removed",
-                    op.path
-                )));
-            }
             "replace" if single && literal_dicts.contains(&root.as_str()) => {
                 if let Some(Value::String(text)) = &value {
                     value = Some(python_literal(text).ok_or_else(|| {
@@ -422,12 +448,7 @@ pub(crate) fn apply_patch(
                     })?);
                 }
             }
-            "add" | "replace" | "remove" => {}
-            other => {
-                return Err(ApiFault::bad_request(format!(
-                    "Invalid input for field/attribute op. Value: '{other}'. Value should be one of: add, replace, remove"
-                )));
-            }
+            _ => {}
         }
         let mut entry = serde_json::json!({"op": op.op, "path": op.path});
         if op.op == "remove" {
