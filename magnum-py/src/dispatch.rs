@@ -63,28 +63,19 @@ impl Failure {
     }
 }
 
-/// What an operation returns: JSON it built, or a typed SDK value converted to Python objects
-/// in one pass (no intermediate JSON tree; a 1,000-cluster page goes straight to dicts).
+/// What an operation returns: a value converted to Python objects in one pass (no
+/// intermediate JSON tree), or a list of models kept native until used.
 pub enum Output {
-    /// A value the binding assembled.
-    Json(Value),
-    /// A typed result (a model, `None`, a value).
+    /// A typed result (a model, `None`, JSON the binding assembled).
     Typed(Box<dyn erased_serde::Serialize + Send>),
     /// A list of models, each handed to Python as a native [`crate::LazyItem`] that becomes
     /// a dict on first use: a 1,000-cluster page costs one decode, not 1,000 dict builds.
     Items(Vec<Box<dyn erased_serde::Serialize + Send + Sync>>),
 }
 
-impl From<Value> for Output {
-    fn from(value: Value) -> Self {
-        Self::Json(value)
-    }
-}
-
 impl serde::Serialize for Output {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Json(value) => value.serialize(serializer),
             Self::Typed(value) => erased_serde::serialize(value.as_ref(), serializer),
             Self::Items(items) => {
                 use serde::ser::SerializeSeq;

@@ -18,7 +18,7 @@ use serde_json::{Map, Value, json};
 use super::cloud::OsResources;
 use super::fields::{
     CLUSTER_FIELDS, INT_MAX, Kind, NODEGROUP_FIELDS, RESIZE_FIELDS, UPGRADE_FIELDS, apply_patch,
-    check, check_body, check_patch,
+    check, check_body, check_ops, check_patch,
 };
 use super::store::{
     ClusterExtra, ClusterRow, NodeGroupExtra, View, generated_name, label_map, listing_page,
@@ -354,18 +354,12 @@ pub(crate) async fn update(
 ) -> Reply {
     caller.write("cluster:update")?;
     // The body is checked before the cluster is looked up, as Magnum's signature does.
-    check_patch(&body, &CLUSTER_INTERNAL, &CLUSTER_NON_REMOVABLE)?;
+    let ops = check_patch(&body, &CLUSTER_INTERNAL, &CLUSTER_NON_REMOVABLE)?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = store.cluster_mut(index);
     let current = row.json(&shared.base, caller.version, View::One);
-    let patched = apply_patch(
-        &current,
-        &body,
-        &CLUSTER_INTERNAL,
-        &CLUSTER_NON_REMOVABLE,
-        &["labels", "health_status_reason"],
-    )?;
+    let patched = apply_patch(&current, ops, &["labels", "health_status_reason"])?;
     let mut changed: Vec<&str> = patched
         .iter()
         .filter(|(k, v)| current.get(*k) != Some(*v))
@@ -782,7 +776,7 @@ pub(crate) async fn nodegroup_update(
     }
     caller.write("nodegroup:update")?;
     // The patch's shape is checked before the cluster and nodegroup are looked up.
-    check_patch(&body, &[], &[])?;
+    let ops = check_patch(&body, &[], &[])?;
     let mut store = shared.store.lock().await;
     let index = store.cluster_index(&ident, &caller.ctx)?;
     let row = store.cluster_mut(index);
@@ -801,13 +795,9 @@ pub(crate) async fn nodegroup_update(
             .contains(k)
         })
         .collect();
-    let patched = apply_patch(
-        &current,
-        &body,
-        &internal,
-        &[],
-        &["node_labels", "node_taints"],
-    )?;
+    // Which attributes are internal depends on the nodegroup's own fields.
+    check_ops(&ops, &internal, &[])?;
+    let patched = apply_patch(&current, ops, &["node_labels", "node_taints"])?;
     let mut candidate = target.clone();
     let bounded = |field: &str| -> Result<Option<u32>, ApiFault> {
         let value = patched.get(field).cloned().unwrap_or(Value::Null);

@@ -274,11 +274,11 @@ pub(crate) async fn update(
 ) -> Reply {
     caller.write("clustertemplate:update")?;
     // The body is checked before the template is looked up, as Magnum's signature does.
-    check_patch(&body, &[], &TEMPLATE_NON_REMOVABLE)?;
+    let ops = check_patch(&body, &[], &TEMPLATE_NON_REMOVABLE)?;
     let mut store = shared.store.lock().await;
     let index = store.template_index(&ident, &caller.ctx)?;
     let row = &store.templates()[index];
-    let patched = apply_patch(&row.obj, &body, &[], &TEMPLATE_NON_REMOVABLE, &["labels"])?;
+    let patched = apply_patch(&row.obj, ops, &["labels"])?;
     let checked = check_body(
         &patched
             .iter()

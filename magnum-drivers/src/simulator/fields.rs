@@ -356,7 +356,21 @@ pub(crate) fn check_patch(
                 .collect::<String>()
         ))
     })?;
-    for op in &ops {
+    check_ops(&ops, internal, non_removable)?;
+    Ok(ops)
+}
+
+/// [`check_patch`]'s checks of parsed operations: `internal` attributes (besides the common
+/// ones) may not be touched, `non_removable` ones not removed.
+///
+/// # Errors
+/// 400 with Magnum's message for the first bad operation.
+pub(crate) fn check_ops(
+    ops: &[MagnumPatchOp],
+    internal: &[&str],
+    non_removable: &[&str],
+) -> Result<(), ApiFault> {
+    for op in ops {
         let valid_path = op.path.starts_with('/')
             && op.path[1..].split('/').all(|p| {
                 !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || "_-".contains(c))
@@ -397,24 +411,20 @@ pub(crate) fn check_patch(
             )));
         }
     }
-    Ok(ops)
+    Ok(())
 }
 
-/// Applies a Magnum JSON patch to `object`.
-///
-/// `internal` are attributes never patchable (besides the common ones), `non_removable` may
-/// not be removed, `literal_dicts` accept a Python-literal string for `replace`.
+/// Applies operations [`check_patch`] accepted to `object` — the checks that need the object
+/// (`add` only of an existing, unset root attribute); `literal_dicts` accept a Python-literal
+/// string for `replace`.
 ///
 /// # Errors
 /// 400 with Magnum's messages.
 pub(crate) fn apply_patch(
     object: &Map<String, Value>,
-    body: &[u8],
-    internal: &[&str],
-    non_removable: &[&str],
+    ops: Vec<MagnumPatchOp>,
     literal_dicts: &[&str],
 ) -> Result<Map<String, Value>, ApiFault> {
-    let ops = check_patch(body, internal, non_removable)?;
     let mut patch = Vec::with_capacity(ops.len());
     for op in ops {
         let root = op.path[1..]
@@ -558,7 +568,10 @@ mod tests {
     #[test]
     fn patches_follow_magnums_rules() {
         let ct = obj(json!({"name": "a", "labels": {}, "keypair_id": null, "coe": "kubernetes"}));
-        let p = |body: &str| apply_patch(&ct, body.as_bytes(), &[], &["coe"], &["labels"]);
+        let p = |body: &str| {
+            let ops = check_patch(body.as_bytes(), &[], &["coe"])?;
+            apply_patch(&ct, ops, &["labels"])
+        };
         let labels =
             p(r#"[{"op":"replace","path":"/labels","value":"{'etcd_volume_size': '1'}"}]"#)
                 .unwrap();

@@ -239,6 +239,24 @@ pub(crate) fn listing_page<T: Listed>(
     )
 }
 
+/// Removes the rows `gone` says to, noting their ids in `changed`; returns how many.
+fn retain_noting<T>(
+    rows: &mut Vec<T>,
+    changed: &mut BTreeSet<u64>,
+    id: impl Fn(&T) -> u64,
+    gone: impl Fn(&T) -> bool,
+) -> usize {
+    let before = rows.len();
+    rows.retain(|row| {
+        let remove = gone(row);
+        if remove {
+            changed.insert(id(row));
+        }
+        !remove
+    });
+    before - rows.len()
+}
+
 /// The row of `rows` (sorted by `key`) whose key is `id`.
 fn row_by_id<T>(rows: &[T], id: u64, key: impl Fn(&T) -> u64) -> Option<&T> {
     rows.binary_search_by_key(&id, key).ok().map(|i| &rows[i])
@@ -372,32 +390,20 @@ impl Store {
 
     /// Removes the clusters `gone` says to.
     pub fn remove_clusters(&mut self, gone: impl Fn(&ClusterRow) -> bool) {
-        let changes = &mut self.changes;
-        let before = self.clusters.len();
-        self.clusters.retain(|c| {
-            let remove = gone(c);
-            if remove {
-                changes.clusters.insert(c.id);
-            }
-            !remove
-        });
-        if self.clusters.len() != before {
+        if retain_noting(
+            &mut self.clusters,
+            &mut self.changes.clusters,
+            |c| c.id,
+            gone,
+        ) > 0
+        {
             self.generation += 1;
         }
     }
 
     /// Removes the quotas `gone` says to; returns how many.
     pub fn remove_quotas(&mut self, gone: impl Fn(&QuotaRow) -> bool) -> usize {
-        let changes = &mut self.changes;
-        let before = self.quotas.len();
-        self.quotas.retain(|q| {
-            let remove = gone(q);
-            if remove {
-                changes.quotas.insert(q.id);
-            }
-            !remove
-        });
-        before - self.quotas.len()
+        retain_noting(&mut self.quotas, &mut self.changes.quotas, |q| q.id, gone)
     }
 
     /// The last id handed out (persisted so ids never repeat across restarts).

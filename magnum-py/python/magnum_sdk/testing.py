@@ -30,6 +30,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import _native as _raw_native
 from ._guard import Guarded
+from .models import _write_private
 
 __all__ = ["Simulator", "DEFAULT_PASSWORD", "USERS", "default_catalog", "main"]
 
@@ -156,17 +157,7 @@ class Simulator:
         clouds = {name: self.cloud("demo"), f"{name}-admin": self.cloud("admin"),
                   f"{name}-viewer": self.cloud("viewer")}
         # JSON is YAML: no YAML library needed, and every reader of clouds.yaml parses it.
-        text = json.dumps({"clouds": clouds}, indent=2) + "\n"
-        fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".clouds-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        _write_private(path, json.dumps({"clouds": clouds}, indent=2) + "\n")
         return path
 
     def __repr__(self) -> str:
