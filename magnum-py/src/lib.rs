@@ -1,10 +1,11 @@
 //! `magnum_sdk._native`: the Rust half of the Python binding. A `Client` (built from clouds.yaml /
 //! `OS_*` or an explicit endpoint) whose `call` / `call_async` run any operation of
-//! [`dispatch`]; CA and kubeconfig helpers as functions. The public API, models and exceptions
+//! `dispatch`; CA and kubeconfig helpers as functions. The public API, models and exceptions
 //! are the Python package `magnum_sdk`; this module is private.
 
 mod dispatch;
 mod errors;
+mod pick;
 mod runtime;
 mod testing;
 
@@ -232,6 +233,21 @@ impl LazyItem {
             py,
             &dispatch::Erased(self.item.as_ref()),
         )?)
+    }
+
+    /// The value under one top-level `key`, converted on its own (no dict is built), or
+    /// `default` when the item has no such key.
+    #[pyo3(signature = (key, default=None))]
+    fn get<'py>(
+        &self,
+        py: Python<'py>,
+        key: &str,
+        default: Option<Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        Ok(match pick::field(py, self.item.as_ref(), key)? {
+            Some(value) => value,
+            None => default.unwrap_or_else(|| py.None().into_bound(py)),
+        })
     }
 }
 

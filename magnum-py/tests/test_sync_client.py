@@ -36,6 +36,22 @@ def test_templates_are_typed_models(client):
     assert len(page) == 2
 
 
+def test_listed_items_read_fields_without_building_dicts(client):
+    listed = {c.name: c for c in client.list_clusters(detail=True)}
+    ready = listed["k8s-ready"]
+    fetched = client.get_cluster("k8s-ready")
+    assert ready.status is ClusterStatus.CREATE_COMPLETE and ready.labels == fetched.labels
+    whole = fetched.to_dict()
+    assert {key: ready.get(key) for key in whole} == whole  # every key, unknown ones too
+    assert ready.get("no-such-key", "default") == "default" and ready.api_address == fetched.api_address
+    assert repr(ready) == repr(fetched)
+    assert ready._dict is None  # attributes, get and repr converted single fields only
+    copy = ready.to_dict()
+    copy["labels"]["mutated"] = "yes"
+    assert "mutated" not in ready.to_dict()["labels"] and "mutated" not in ready.labels
+    assert ready == fetched and ready.to_dict() == whole
+
+
 def test_api_errors_carry_status_request_id_and_magnums_message(client):
     with pytest.raises(NotFoundError) as missing:
         client.get_cluster_template("no-such-template")

@@ -92,6 +92,8 @@ class _Field(Generic[T]):
     def __init__(self, convert: Optional[Callable[[Any], T]] = None) -> None:
         self._convert = convert
         self._name = ""
+        # An enum's known members by value: one dict lookup instead of a call into EnumType.
+        self._members: Dict[Any, Any] = getattr(convert, "_value2member_map_", {})
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -104,20 +106,21 @@ class _Field(Generic[T]):
         if instance is None:
             return self
         data = instance._dict
-        if data is None:
-            data = instance._data
-        value = data.get(self._name)
+        # A listed item not yet needed as a dict: convert this one field only.
+        value = instance._native.get(self._name) if data is None else data.get(self._name)
         if value is None or self._convert is None:
             return value
-        return self._convert(value)
+        member = self._members.get(value) if type(value) is str else None
+        return member if member is not None else self._convert(value)
 
 
 class Model:
     """Base of every model: the decoded JSON plus typed attributes.
 
-    Items of a list arrive as native values and become their dict on first use (an attribute,
-    ``to_dict()``, ``get``, ``==``, ``repr``): listing 1,000 clusters costs one decode in Rust,
-    and only the items a caller reads are converted.
+    Items of a list arrive as native values: an attribute, ``get`` or ``repr`` converts just the
+    fields it reads, ``to_dict()`` builds a new dict from the native value (no deep copy needed),
+    and the first ``==``, pickle or copy converts the whole item once and keeps the dict. Listing 1,000 clusters costs one decode in Rust, and reading a few
+    fields of each item never builds their dicts.
     """
 
     __slots__ = ("_dict", "_native")
@@ -145,11 +148,16 @@ class Model:
 
     def to_dict(self) -> Dict[str, Any]:
         """A deep copy of everything Magnum returned (unknown keys included)."""
-        return copy.deepcopy(self._data)
+        if self._dict is None:
+            return self._native.load()  # a new dict from the immutable native value
+        return copy.deepcopy(self._dict)
 
     def get(self, key: str, default: Any = None) -> Any:
         """Any key, modelled or not."""
-        return self._data.get(key, default)
+        data = self._dict
+        if data is None:
+            return self._native.get(key, default)
+        return data.get(key, default)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self._data == other._data  # type: ignore[attr-defined]
@@ -162,7 +170,7 @@ class Model:
     def __repr__(self) -> str:
         shown = []
         for key in self._SUMMARY:
-            value = self._data.get(key)
+            value = self.get(key)
             if value is not None:
                 shown.append(f"{key}={'<redacted>' if key in self._REDACTED else repr(value)}")
         return f"{type(self).__name__}({', '.join(shown)})"
