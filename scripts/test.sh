@@ -60,7 +60,7 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo build -p magnum-core --no-default-features
 cargo build -p magnum-core --no-default-features --features ca
-RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core --no-deps
+RUSTDOCFLAGS="-D warnings" cargo doc -q -p magnum-core -p magnum-drivers -p magnum-py --no-deps
 
 echo "== tests (conformance included: --include-ignored)"
 cargo test --workspace -- --include-ignored 2>&1 | tee "$state/test.log"

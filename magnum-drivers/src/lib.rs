@@ -6,14 +6,14 @@
 //!   (`ClusterRecord`, `NodeGroupRecord`), keyed by [`DriverKey`] (server_type, os_distro, coe).
 //! * [`registry`] — Magnum's exact selection rules and messages, plus the loaded triples in
 //!   every "not supported" error and immediate, explained failures for retired drivers.
-//! * [`sim`] — a simulated-infrastructure driver with time-driven statuses and failure
-//!   injection (the simulator's backend).
+//! * [`simulated_driver`] — the simulated *driver*: a `Driver` with no infrastructure,
+//!   time-driven statuses and failure injection (the backend of the simulated cloud below).
 //! * [`conductor`] — Magnum's create / resize / delete / status-sync flow over a registry, the
 //!   CA store and the trustee domain.
 //!
-//! * `simulator` (feature `simulator`, on by default) — the embedded Magnum-compatible API
-//!   server with a Keystone front and a seeded cloud, on the sim driver and the conductor; also
-//!   the `magnum-sim` binary.
+//! * `simulator` (feature `simulator`, on by default) — the simulated *cloud*: the embedded
+//!   Magnum-compatible API server with a Keystone front and a seeded Glance/Nova/Neutron/Cinder/
+//!   Octavia catalog, on the simulated driver and the conductor; also the `magnum-sim` binary.
 //! * [`heat`] — Magnum's Heat drivers: [`heat::HeatDriver`] for `k8s_fedora_coreos_v1` and for
 //!   swarm-mode, with their own HOT templates and environment files, the Heat REST client, and
 //!   the pure rules (stack names and timeouts, environment selection, parameter mapping,
@@ -23,14 +23,14 @@ pub mod conductor;
 pub mod driver;
 pub mod heat;
 pub mod registry;
-pub mod sim;
+pub mod simulated_driver;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 
 pub use conductor::{ClusterResources, Conductor, ConductorError, ConductorEvent, EventObserver};
 pub use driver::{ClusterRecord, Driver, DriverError, DriverKey, NodeGroupRecord};
 pub use registry::{DriverRegistry, RegistryConfig, RegistryError, RetiredDriver, retired_drivers};
-pub use sim::{Clock, ManualClock, SimOptions, SimulatedDriver, SystemClock};
+pub use simulated_driver::{Clock, ManualClock, SimOptions, SimulatedDriver, SystemClock};
 
 /// The Rust blocks of `docs/*.md`, compiled (and the runnable ones run) as doc tests, so the
 /// documentation cannot rot. (The README's are in `magnum-core`.)

@@ -1,4 +1,5 @@
-//! A simulated-infrastructure driver: no cloud, statuses that advance with time
+//! The simulated *driver* (not the simulated cloud, which is [`crate::simulator`]): a
+//! [`Driver`] with no infrastructure behind it — statuses that advance with time
 //! (`*_IN_PROGRESS` → `*_COMPLETE`), addresses and health filled in like a real cluster, and
 //! failure injection — by option, or per cluster with the labels `sim_fail_create`,
 //! `sim_fail_update`, `sim_fail_delete` whose value becomes the `status_reason` (e.g. the seeds'
@@ -271,6 +272,20 @@ impl SimulatedDriver {
     }
 }
 
+/// Where a nodegroup's own operation ends, as its stack reports it: a new nodegroup goes
+/// `CREATE_IN_PROGRESS → CREATE_COMPLETE | CREATE_FAILED`, a deleted one
+/// `DELETE_IN_PROGRESS → (gone) | DELETE_FAILED`, anything else `UPDATE_COMPLETE | UPDATE_FAILED`.
+fn settled(status: &ClusterStatus, succeeded: bool) -> ClusterStatus {
+    match (status, succeeded) {
+        (ClusterStatus::CreateInProgress, true) => ClusterStatus::CreateComplete,
+        (ClusterStatus::CreateInProgress, false) => ClusterStatus::CreateFailed,
+        (ClusterStatus::DeleteInProgress, true) => ClusterStatus::DeleteComplete,
+        (ClusterStatus::DeleteInProgress, false) => ClusterStatus::DeleteFailed,
+        (_, true) => ClusterStatus::UpdateComplete,
+        (_, false) => ClusterStatus::UpdateFailed,
+    }
+}
+
 fn mark_in_progress(cluster: &mut ClusterRecord, status: ClusterStatus, nodegroup: Option<&str>) {
     cluster.mark(&status, nodegroup);
 }
@@ -394,6 +409,10 @@ impl Driver for SimulatedDriver {
         };
         let mut failure = op.failure;
         if failure.is_none() {
+            // A deleted nodegroup's stack is gone: Magnum's poller destroys its row.
+            cluster
+                .nodegroups
+                .retain(|n| n.status != ClusterStatus::DeleteInProgress);
             match op.action {
                 Action::Delete => self.release(&cluster.uuid),
                 _ => failure = self.reserve(&cluster.uuid, servers(cluster), verb).err(),
@@ -407,7 +426,7 @@ impl Driver for SimulatedDriver {
                 .iter_mut()
                 .filter(|n| in_progress(&n.status))
             {
-                ng.status = failed.clone();
+                ng.status = settled(&ng.status, false);
                 ng.status_reason = Some(reason.clone());
             }
             return Ok(());
@@ -417,7 +436,7 @@ impl Driver for SimulatedDriver {
         let base = cluster.uuid.bytes().fold(0u8, |acc, b| acc.wrapping_add(b)) % 250 + 1;
         for (index, ng) in cluster.nodegroups.iter_mut().enumerate() {
             if in_progress(&ng.status) {
-                ng.status = complete.clone();
+                ng.status = settled(&ng.status, true);
                 ng.status_reason = cluster.status_reason.clone();
             }
             ng.node_addresses = (0..ng.node_count)
@@ -442,6 +461,11 @@ impl Driver for SimulatedDriver {
     ) -> Result<(), DriverError> {
         mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
         if let Some(ng) = cluster.nodegroup_mut(nodegroup) {
+            // A new nodegroup gets a stack of its own, as with the Heat driver.
+            ng.stack_id = Some(format!(
+                "sim-{}",
+                ng.uuid.chars().take(8).collect::<String>()
+            ));
             ng.status = ClusterStatus::CreateInProgress;
         }
         self.start(cluster, Action::Update)
@@ -461,16 +485,16 @@ impl Driver for SimulatedDriver {
         cluster: &mut ClusterRecord,
         nodegroup: &str,
     ) -> Result<(), DriverError> {
-        let before = cluster.nodegroups.len();
-        cluster
-            .nodegroups
-            .retain(|n| n.name != nodegroup && n.uuid != nodegroup);
-        if cluster.nodegroups.len() == before {
+        if cluster.nodegroup_mut(nodegroup).is_none() {
             return Err(DriverError::InvalidParameter(format!(
                 "Nodegroup {nodegroup} could not be found."
             )));
         }
-        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(""));
+        // The nodegroup stays listed, DELETE_IN_PROGRESS, until its stack is gone.
+        mark_in_progress(cluster, ClusterStatus::UpdateInProgress, Some(nodegroup));
+        if let Some(ng) = cluster.nodegroup_mut(nodegroup) {
+            ng.status = ClusterStatus::DeleteInProgress;
+        }
         self.start(cluster, Action::Update)
     }
 }

@@ -670,8 +670,24 @@ async fn nodegroup_create_and_delete_follow_magnums_rules() {
         .await
         .expect("create nodegroup");
     assert_eq!(cluster.status, ClusterStatus::UpdateInProgress);
+    let status_of = |cluster: &ClusterRecord, name: &str| {
+        cluster
+            .nodegroups
+            .iter()
+            .find(|n| n.name == name)
+            .map(|n| n.status.clone())
+    };
+    assert_eq!(
+        status_of(&cluster, "gpu"),
+        Some(ClusterStatus::CreateInProgress)
+    );
     sync_until_settled(&rig, &mut cluster, &resources).await;
     assert_eq!(cluster.status, ClusterStatus::UpdateComplete);
+    assert_eq!(
+        status_of(&cluster, "gpu"),
+        Some(ClusterStatus::CreateComplete),
+        "a new nodegroup ends CREATE_COMPLETE, as its own stack does"
+    );
     assert_eq!(cluster.node_count(), 3, "1 default worker + 2 gpu");
 
     let err = rig
@@ -693,7 +709,61 @@ async fn nodegroup_create_and_delete_follow_magnums_rules() {
         .nodegroup_delete(&mut cluster, "gpu")
         .await
         .expect("delete nodegroup");
+    assert_eq!(
+        status_of(&cluster, "gpu"),
+        Some(ClusterStatus::DeleteInProgress),
+        "listed until its stack is gone"
+    );
     sync_until_settled(&rig, &mut cluster, &resources).await;
-    assert!(cluster.nodegroups.iter().all(|n| n.name != "gpu"));
+    assert_eq!(status_of(&cluster, "gpu"), None);
     assert_eq!(cluster.node_count(), 1);
+}
+
+#[tokio::test]
+async fn a_failing_nodegroup_stack_fails_the_nodegroup_by_its_own_operation() {
+    use magnum_drivers::NodeGroupRecord;
+    let rig = rig();
+    let (mut cluster, resources) = create(&rig, "6b0a4f7e-0015-4b8e-9d1e-0c1a2b3c4d5e", 1, 1).await;
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    cluster.labels.insert(
+        "sim_fail_update".into(),
+        "Resource CREATE failed: quota".into(),
+    );
+    let gpu = NodeGroupRecord::new("ng-gpu", "gpu", "worker", 1);
+    rig.conductor
+        .nodegroup_create(&mut cluster, gpu)
+        .await
+        .expect("create accepted");
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    let gpu = cluster.nodegroups.iter().find(|n| n.name == "gpu").unwrap();
+    assert_eq!(gpu.status, ClusterStatus::CreateFailed);
+    assert_eq!(
+        gpu.status_reason.as_deref(),
+        Some("Resource CREATE failed: quota")
+    );
+    assert_eq!(cluster.status, ClusterStatus::UpdateFailed);
+    assert_eq!(
+        cluster.faults().get("gpu").map(String::as_str),
+        Some("Resource CREATE failed: quota")
+    );
+
+    rig.conductor
+        .nodegroup_delete(&mut cluster, "gpu")
+        .await
+        .expect("delete accepted");
+    sync_until_settled(&rig, &mut cluster, &resources).await;
+    let gpu = cluster.nodegroups.iter().find(|n| n.name == "gpu");
+    assert_eq!(
+        gpu.map(|n| n.status.clone()),
+        Some(ClusterStatus::DeleteFailed),
+        "a failed delete leaves the nodegroup listed"
+    );
+    assert!(
+        cluster
+            .nodegroups
+            .iter()
+            .filter(|n| n.is_default)
+            .all(|n| n.status == ClusterStatus::CreateComplete),
+        "the other nodegroups keep their state"
+    );
 }

@@ -15,7 +15,7 @@ use magnum_core::config::{Overrides, Sources, load};
 use magnum_core::request::ListParams;
 use magnum_core::types::{
     Cluster, ClusterCreate, ClusterStatus, ClusterTemplate, ClusterTemplateCreate, Coe, NodeGroup,
-    ResizeRequest,
+    NodeGroupCreate, ResizeRequest,
 };
 use magnum_core::wait::{self, WaitOptions};
 use magnum_core::{Api, Client, ErrorKind};
@@ -179,6 +179,34 @@ async fn the_whole_lifecycle_through_the_sdk_and_the_keystone_front() {
         .unwrap();
     assert_eq!(resized.status, Some(ClusterStatus::UpdateComplete));
     assert_eq!(resized.node_count, Some(3));
+
+    // A new nodegroup lives as the Heat driver shows it: CREATE_IN_PROGRESS → CREATE_COMPLETE,
+    // and once deleted it stays listed as DELETE_IN_PROGRESS until its stack is gone.
+    let gpu = nodegroups
+        .create(&NodeGroupCreate::new("gpu").node_count(1u32))
+        .await
+        .unwrap();
+    assert_eq!(gpu.status, Some(ClusterStatus::CreateInProgress));
+    let gpu = wait::nodegroup_ready(&nodegroups, "gpu", &waiting())
+        .await
+        .unwrap();
+    assert_eq!(gpu.status, Some(ClusterStatus::CreateComplete));
+    assert!(gpu.stack_id.is_some(), "a nodegroup stack of its own");
+    nodegroups.delete("gpu").await.unwrap();
+    let deleting = nodegroups.get("gpu").await.unwrap();
+    assert_eq!(deleting.status, Some(ClusterStatus::DeleteInProgress));
+    wait::nodegroup_deleted(&nodegroups, "gpu", &waiting())
+        .await
+        .unwrap();
+    assert!(nodegroups.get_opt("gpu").await.unwrap().is_none());
+    let names: Vec<_> = nodegroups
+        .list_all()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter_map(|g| g.name)
+        .collect();
+    assert_eq!(names, ["default-master", "default-worker"]);
 
     // A kubeconfig signed by the cluster's CA, the way `openstack coe cluster config` makes it.
     let access = cluster_access(&client, "demo", &AccessOptions::new())

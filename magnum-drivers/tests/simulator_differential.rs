@@ -154,13 +154,7 @@ async fn seed(sim: &Side) -> (String, String, String) {
         request = request.header(*name, value);
     }
     assert_eq!(request.send().await.unwrap().status(), 202);
-    // The simulator shows a new nodegroup's settled state as CREATE_ or UPDATE_COMPLETE.
-    wait_status(
-        sim,
-        &format!("{path}/gpu"),
-        &["CREATE_COMPLETE", "UPDATE_COMPLETE"],
-    )
-    .await;
+    wait_status(sim, &format!("{path}/gpu"), &["CREATE_COMPLETE"]).await;
     (ct["uuid"].as_str().unwrap().to_owned(), ready, "gpu".into())
 }
 

@@ -1,7 +1,8 @@
 //! Every client operation, dispatched by name with typed arguments: the Python layer passes the
 //! keyword arguments of a method as a dict; each operation deserialises them into its own
 //! struct (`deny_unknown_fields`, so a misspelt argument is a clear `TypeError`), calls
-//! magnum-core, and returns the typed result re-encoded as JSON for the Python models.
+//! magnum-core, and returns an [`Output`]: the typed result (converted to Python objects in
+//! one pass) or a list of models kept native until used.
 
 use std::time::Duration;
 
@@ -852,6 +853,22 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
                     wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
                         .await
                         .map(Some),
+                )
+            })
+            .await
+        }
+        "wait_nodegroup_deleted" => {
+            let w: Wait = args(&a)?;
+            let cluster = w
+                .cluster
+                .clone()
+                .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
+            let (options, callback) = wait_options(&w, progress)?;
+            until_callback_fails(&callback, async {
+                waited(
+                    wait::nodegroup_deleted(&nodegroups(&cluster), w.ident.clone(), &options)
+                        .await
+                        .map(|()| None::<NodeGroup>),
                 )
             })
             .await

@@ -32,6 +32,15 @@ def test_sync_lifecycle_create_wait_resize_config_delete(simulator, tmp_path):
     assert resized.node_count == 2
     groups = [g.name for g in client.list_nodegroups(name)]
     assert groups == ["default-master", "default-worker"]
+    gpu = client.create_nodegroup(name, "gpu", node_count=1)
+    assert gpu.status.value == "CREATE_IN_PROGRESS"
+    assert client.wait_nodegroup_ready(name, "gpu", timeout=30, interval=0.05).status.value == "CREATE_COMPLETE"
+    client.delete_nodegroup(name, "gpu")
+    assert client.get_nodegroup(name, "gpu").status.value == "DELETE_IN_PROGRESS"
+    client.wait_nodegroup_deleted(name, "gpu", timeout=30, interval=0.05)
+    with pytest.raises(NotFoundError):
+        client.get_nodegroup(name, "gpu")
+    client.wait_cluster_ready(name, timeout=30, interval=0.05)
     config = client.cluster_config(name, key_type="ec-p256")
     assert "client-certificate-data" in config.kubeconfig
     with pytest.raises(BadRequestError, match="referenced by one or multiple clusters"):

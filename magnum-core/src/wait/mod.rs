@@ -14,5 +14,6 @@ pub use conditions::{
 };
 #[cfg(feature = "client")]
 pub use waiter::{
-    Progress, WaitOptions, cluster_deleted, cluster_ready, nodegroup_ready, wait_for,
+    Progress, WaitOptions, cluster_deleted, cluster_ready, nodegroup_deleted, nodegroup_ready,
+    wait_for,
 };

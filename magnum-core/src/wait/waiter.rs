@@ -287,6 +287,28 @@ pub async fn nodegroup_ready(
     .and_then(|found| found.ok_or_else(|| gone::<NodeGroup>(&nodegroup)))
 }
 
+/// Waits until a deleted nodegroup is gone (404). A nodegroup stays listed as
+/// `DELETE_IN_PROGRESS` while its stack is deleted; a `DELETE_FAILED` one ends the wait with
+/// [`crate::Error::ResourceFailed`].
+///
+/// # Errors
+/// As [`wait_for`].
+pub async fn nodegroup_deleted(
+    api: &Api<NodeGroup>,
+    nodegroup: impl Into<NameOrId>,
+    options: &WaitOptions,
+) -> Result<(), WaitError<NodeGroup>> {
+    wait_for(
+        api,
+        nodegroup.into(),
+        "deleted",
+        is_deleted::<NodeGroup>,
+        options,
+    )
+    .await
+    .map(|_| ())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -875,6 +875,6 @@ pub(crate) async fn nodegroup_delete(
             .nodegroup_delete(&mut row.record, &target.uuid)
             .await,
     )?;
-    row.extra.nodegroups.remove(&target.uuid);
+    // The nodegroup stays listed (DELETE_IN_PROGRESS) until the sync sees its stack gone.
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -47,7 +47,7 @@ pub use keystone::{AuthContext, SimAppCredential, SimUser};
 
 use crate::conductor::Conductor;
 use crate::registry::{DriverRegistry, RegistryConfig};
-use crate::sim::{SimOptions, SimulatedDriver};
+use crate::simulated_driver::{SimOptions, SimulatedDriver};
 use keystone::Identity;
 use store::Store;
 use wire::{ApiFault, Negotiation};
@@ -164,7 +164,7 @@ impl SimulatorConfig {
     }
 
     /// How many servers the simulated cloud holds, all clusters together (default
-    /// [`crate::sim::DEFAULT_MAX_NODES`]); a create or resize needing more fails with Nova's
+    /// [`crate::simulated_driver::DEFAULT_MAX_NODES`]); a create or resize needing more fails with Nova's
     /// "No valid host was found".
     #[must_use]
     pub fn max_nodes(mut self, max_nodes: u64) -> Self {
@@ -282,6 +282,11 @@ impl Shared {
             }
             let row = store.cluster_mut(index);
             row.record = record;
+            // A nodegroup whose stack is gone takes its API columns with it.
+            let nodegroups = &row.record.nodegroups;
+            row.extra
+                .nodegroups
+                .retain(|uuid, _| nodegroups.iter().any(|n| &n.uuid == uuid));
             // Magnum's conductor saves the row, and the row's updated_at moves.
             row.extra.updated_at = Some(wire::now_timestamp());
         }

@@ -538,7 +538,7 @@ impl SortedIndex {
 }
 
 /// One page of a collection, sorted and cut like Magnum's `_get_*_collection` (for small
-/// collections; the large ones keep a [`SortedIndex`] between pages).
+/// collections; the large ones keep a sorted index between pages).
 ///
 /// # Errors
 /// 400 for a bad limit / sort_dir / sort_key, 404 for an unknown marker (`not_found`).

@@ -289,6 +289,13 @@ class _Operations:
                              on_progress: Optional[Progress] = None) -> NodeGroup:
         """Waits until the nodegroup's last operation completed."""
 
+    @_op()
+    def wait_nodegroup_deleted(self, cluster: str, ident: str, *, timeout: float,
+                               interval: Optional[float] = None,
+                               on_progress: Optional[Progress] = None) -> None:
+        """Waits until a deleted nodegroup is gone (404); it stays listed as DELETE_IN_PROGRESS
+        until then. Raises ClusterFailedError on DELETE_FAILED."""
+
     @_op(ClusterConfig)
     def cluster_config(self, ident: str, *, credentials: str = "certificate", naming: str = "openstack",
                        key_type: str = "rsa2048") -> ClusterConfig:

@@ -138,6 +138,10 @@ class Client:
     def wait_nodegroup_ready(self, cluster: str, ident: str, *, timeout: float, interval: Optional[float]=None, on_progress: Optional[Progress]=None) -> NodeGroup:
         """Waits until the nodegroup's last operation completed."""
         ...
+    def wait_nodegroup_deleted(self, cluster: str, ident: str, *, timeout: float, interval: Optional[float]=None, on_progress: Optional[Progress]=None) -> None:
+        """Waits until a deleted nodegroup is gone (404); it stays listed as DELETE_IN_PROGRESS
+        until then. Raises ClusterFailedError on DELETE_FAILED."""
+        ...
     def cluster_config(self, ident: str, *, credentials: str='certificate', naming: str='openstack', key_type: str='rsa2048') -> ClusterConfig:
         """What ``openstack coe cluster config`` does: the kubeconfig (byte-compatible), CA,
         client certificate and key. ``credentials``: certificate | keystone; ``naming``:
@@ -265,6 +269,10 @@ class AsyncClient:
         ...
     async def wait_nodegroup_ready(self, cluster: str, ident: str, *, timeout: float, interval: Optional[float]=None, on_progress: Optional[Progress]=None) -> NodeGroup:
         """Waits until the nodegroup's last operation completed."""
+        ...
+    async def wait_nodegroup_deleted(self, cluster: str, ident: str, *, timeout: float, interval: Optional[float]=None, on_progress: Optional[Progress]=None) -> None:
+        """Waits until a deleted nodegroup is gone (404); it stays listed as DELETE_IN_PROGRESS
+        until then. Raises ClusterFailedError on DELETE_FAILED."""
         ...
     async def cluster_config(self, ident: str, *, credentials: str='certificate', naming: str='openstack', key_type: str='rsa2048') -> ClusterConfig:
         """What ``openstack coe cluster config`` does: the kubeconfig (byte-compatible), CA,
