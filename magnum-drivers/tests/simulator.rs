@@ -982,3 +982,322 @@ async fn a_kubeconfig_needs_an_api_address_and_says_so() {
     );
     sim.stop().await;
 }
+
+/// An RSA public key made by `ssh-keygen` and the MD5 fingerprint `ssh-keygen -l -E md5`
+/// prints for it.
+fn ssh_keygen_rsa() -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("id_rsa");
+    let made = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "rsa",
+            "-b",
+            "2048",
+            "-N",
+            "",
+            "-C",
+            "tester@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen (Debian openssh-client)");
+    assert!(made.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let listed = std::process::Command::new("ssh-keygen")
+        .args(["-l", "-E", "md5", "-f"])
+        .arg(key.with_extension("pub"))
+        .output()
+        .unwrap();
+    let line = String::from_utf8(listed.stdout).unwrap();
+    let fingerprint = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|f| f.strip_prefix("MD5:"))
+        .unwrap()
+        .to_owned();
+    (public.trim().to_owned(), fingerprint)
+}
+
+#[tokio::test]
+async fn nova_keypairs_are_per_user_writable_and_checked_by_magnum() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let demo = Raw::login(&sim, "demo", "demo").await;
+    let admin = Raw::login(&sim, "admin", "admin").await;
+    let post = reqwest::Method::POST;
+    let get = reqwest::Method::GET;
+    let delete = reqwest::Method::DELETE;
+    let keypairs = "/compute/v2.1/os-keypairs";
+
+    // 2.1 (no header): a generated key, 200, its private half given once.
+    let (status, headers, made) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            None,
+            Some(json!({"keypair": {"name": "tempest-kp"}})),
+        )
+        .await;
+    assert_eq!(status, 200, "{made}");
+    assert_eq!(headers["x-openstack-nova-api-version"], "2.1");
+    let made = &made["keypair"];
+    assert!(
+        made["private_key"]
+            .as_str()
+            .unwrap()
+            .contains("PRIVATE KEY")
+    );
+    assert!(
+        made["public_key"]
+            .as_str()
+            .unwrap()
+            .ends_with("Generated-by-Nova")
+    );
+    assert_eq!(made["fingerprint"].as_str().unwrap().len(), 47);
+    assert!(made.get("type").is_none(), "type is 2.2+");
+    let (status, _, shown) = demo
+        .call(get.clone(), &format!("{keypairs}/tempest-kp"), None, None)
+        .await;
+    assert_eq!(status, 200);
+    let shown = &shown["keypair"];
+    assert_eq!(shown["deleted"], false);
+    assert_eq!(shown["fingerprint"], made["fingerprint"]);
+    assert!(
+        shown["id"].is_u64() && shown["created_at"].is_string() && shown["updated_at"].is_null()
+    );
+    assert!(
+        shown.get("private_key").is_none(),
+        "the private key is never shown again"
+    );
+    let (status, _, dup) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            None,
+            Some(json!({"keypair": {"name": "tempest-kp"}})),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(
+        dup["conflictingRequest"]["message"],
+        "Key pair 'tempest-kp' already exists."
+    );
+
+    // Another user sees none of it; Magnum checks the caller's own keypairs.
+    let (_, _, listed) = admin.call(get.clone(), keypairs, None, None).await;
+    let names: Vec<&str> = listed["keypairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["keypair"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["kp"], "the seeded keypair only");
+    let (status, _, missing) = admin
+        .call(get.clone(), &format!("{keypairs}/tempest-kp"), None, None)
+        .await;
+    assert_eq!(status, 404);
+    assert!(
+        missing["itemNotFound"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Keypair tempest-kp not found for user ")
+    );
+    let demo_id = shown["user_id"].as_str().unwrap().to_owned();
+    let (status, _, _) = admin
+        .call(
+            get.clone(),
+            &format!("{keypairs}/tempest-kp?user_id={demo_id}"),
+            Some("compute 2.10"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        status, 200,
+        "an admin reads another user's keypair from 2.10"
+    );
+    let (status, _, refused) = demo
+        .call(
+            get.clone(),
+            &format!("{keypairs}?user_id=someone-else"),
+            Some("compute 2.10"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert!(
+        refused["forbidden"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("os-keypairs:index")
+    );
+
+    // An imported key: the fingerprint is ssh-keygen's; 2.2 answers 201 with the type.
+    let (public, fingerprint) = ssh_keygen_rsa();
+    let (status, headers, imported) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            Some("compute 2.2"),
+            Some(json!({"keypair": {"name": "imported", "public_key": public}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(headers["openstack-api-version"], "compute 2.2");
+    assert_eq!(imported["keypair"]["fingerprint"], fingerprint.as_str());
+    assert_eq!(imported["keypair"]["type"], "ssh");
+    assert!(imported["keypair"].get("private_key").is_none());
+    let (status, _, bad) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            None,
+            Some(json!({"keypair": {"name": "bad", "public_key": "ssh-rsa not-base64 x"}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        bad["badRequest"]["message"],
+        "Keypair data is invalid: failed to generate fingerprint"
+    );
+    let (status, _, unsupported) = demo
+        .call(get.clone(), keypairs, Some("compute 2.200"), None)
+        .await;
+    assert_eq!(status, 406);
+    assert!(
+        unsupported["computeFault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum is 2.96")
+    );
+
+    // Magnum: a cluster with the caller's keypair is accepted; after the keypair is deleted,
+    // Magnum's own 404.
+    let template = json!({"name": "kp-t", "image_id": "fedora-coreos-40", "coe": "kubernetes",
+                          "external_network_id": "public", "flavor_id": "m1.small",
+                          "master_flavor_id": "m1.medium", "keypair_id": "tempest-kp"});
+    for user in [&demo, &admin] {
+        let (status, _, made) = user
+            .call(
+                post.clone(),
+                "/v1/clustertemplates",
+                Some("container-infra latest"),
+                Some(template.clone()),
+            )
+            .await;
+        assert_eq!(status, 201, "{made}");
+    }
+    let cluster = json!({"name": "kp-c", "cluster_template_id": "kp-t", "node_count": 1});
+    let (status, _, created) = admin
+        .call(
+            post.clone(),
+            "/v1/clusters",
+            Some("container-infra latest"),
+            Some(cluster.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, detail(&created)),
+        (404, "Unable to find keypair tempest-kp."),
+        "admin holds no tempest-kp"
+    );
+    let (status, _, created) = demo
+        .call(
+            post.clone(),
+            "/v1/clusters",
+            Some("container-infra latest"),
+            Some(cluster.clone()),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let (status, _, _) = demo
+        .call(
+            delete.clone(),
+            &format!("{keypairs}/tempest-kp"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "2.1 answers a delete 202");
+    let (status, _, _) = demo
+        .call(
+            delete.clone(),
+            &format!("{keypairs}/imported"),
+            Some("compute 2.2"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "2.2+ answers 204");
+    let mut again = cluster;
+    again["name"] = json!("kp-c2");
+    let (status, _, created) = demo
+        .call(
+            post.clone(),
+            "/v1/clusters",
+            Some("container-infra latest"),
+            Some(again),
+        )
+        .await;
+    assert_eq!(
+        (status, detail(&created)),
+        (404, "Unable to find keypair tempest-kp.")
+    );
+
+    // Paging (2.35) and the 100-keypair quota.
+    for i in 0..99 {
+        let (status, _, body) = demo
+            .call(
+                post.clone(),
+                keypairs,
+                Some("compute 2.92"),
+                Some(json!({"keypair": {"name": format!("k{i:02}"), "public_key": public}})),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let (status, _, over) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            Some("compute 2.92"),
+            Some(json!({"keypair": {"name": "one-too-many", "public_key": public}})),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        over["forbidden"]["message"],
+        "Quota exceeded, too many key pairs."
+    );
+    let (_, _, page) = demo
+        .call(
+            get.clone(),
+            &format!("{keypairs}?limit=2&marker=k10"),
+            Some("compute 2.35"),
+            None,
+        )
+        .await;
+    let names: Vec<&str> = page["keypairs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|k| k["keypair"]["name"].as_str())
+        .collect();
+    assert_eq!(names, ["k11", "k12"]);
+    assert!(
+        page["keypairs_links"][0]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("limit=2&marker=k12")
+    );
+    let (status, _, _) = demo
+        .call(
+            get,
+            &format!("{keypairs}?marker=nope"),
+            Some("compute 2.35"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 400);
+    sim.stop().await;
+}

@@ -1,6 +1,6 @@
 //! The seeded cloud over HTTP, read-only and just enough for pre-flight tools: Glance
 //! `/image/v2/images` (name filter, get by id), Nova `/compute/v2.1/flavors/detail` and
-//! `/compute/v2.1/os-keypairs/{name}`, Neutron `/network/v2.0/networks` (`router:external`
+//! (keypairs are `keypairs.rs`), Neutron `/network/v2.0/networks` (`router:external`
 //! filter) and `/network/v2.0/subnets`, Cinder `/volume/v3/{project}/types`, and the quotas
 //! (Nova `/limits`, Neutron `/quotas/{project}/details`, Cinder `/limits`, Octavia
 //! `/lbaas/quotas/{project}`), in those services' own JSON shapes and 404 bodies. Every route needs a valid token, like the real services
@@ -9,14 +9,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{AuthContext, Shared};
+use super::Shared;
 
 fn image_json(image: &super::cloud::Image) -> Value {
     let mut body = json!({"id": image.id, "name": image.name, "status": "active",
@@ -76,27 +75,6 @@ pub(crate) async fn flavors(State(shared): State<Arc<Shared>>) -> Response {
         })
         .collect();
     Json(json!({ "flavors": flavors })).into_response()
-}
-
-/// `GET /compute/v2.1/os-keypairs/{name}`.
-pub(crate) async fn keypair(
-    State(shared): State<Arc<Shared>>,
-    Extension(ctx): Extension<AuthContext>,
-    Path(name): Path<String>,
-) -> Response {
-    if shared.config.catalog.keypairs.contains(&name) {
-        return Json(
-            json!({"keypair": {"name": name, "type": "ssh", "user_id": ctx.user_id,
-            "fingerprint": "00:00:00:00:00:00:00:00:00:00:00:00:00:00:00:00"}}),
-        )
-        .into_response();
-    }
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"itemNotFound": {"code": 404,
-            "message": format!("Keypair {name} not found for user {}", ctx.user_id)}})),
-    )
-        .into_response()
 }
 
 /// `GET /network/v2.0/networks[?router:external=true&name=]`.

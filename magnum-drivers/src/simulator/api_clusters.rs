@@ -263,8 +263,15 @@ pub(crate) async fn create(
         external_network_id: template_row.text("external_network_id"),
         fixed_network: fixed_network.as_deref(),
         fixed_subnet: fixed_subnet.as_deref(),
-        keypair: keypair.as_deref(),
     })?;
+    // Last of Magnum's checks: Nova answers for the caller's own keypairs.
+    if let Some(name) = keypair.as_deref() {
+        if !shared.keypairs.exists(&caller.ctx.user_id, name) {
+            return Err(ApiFault::not_found(format!(
+                "Unable to find keypair {name}."
+            )));
+        }
+    }
     if master_count > 1 && !master_lb_enabled {
         return Err(ApiFault::bad_request(
             "master_count must be 1 when master_lb_enabled is False",

@@ -137,7 +137,6 @@ fn validate_template(
         external_network_id: text("external_network_id"),
         fixed_network: text("fixed_network"),
         fixed_subnet: text("fixed_subnet"),
-        keypair: None,
     })
 }
 

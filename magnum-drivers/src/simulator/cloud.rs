@@ -194,7 +194,8 @@ pub struct CloudCatalog {
     pub images: Vec<Image>,
     /// Nova flavors.
     pub flavors: Vec<Flavor>,
-    /// Nova keypair names (every user sees them).
+    /// Nova keypair names every user starts with (each user holds an own copy, generated
+    /// public key included; more are made through `/compute/v2.1/os-keypairs`).
     pub keypairs: Vec<String>,
     /// Neutron networks.
     pub networks: Vec<Network>,
@@ -350,20 +351,6 @@ impl CloudCatalog {
         Ok(())
     }
 
-    /// Nova keypair lookup (404, as Magnum answers).
-    ///
-    /// # Errors
-    /// `KeyPairNotFound` (404).
-    pub fn keypair(&self, name: &str) -> Result<(), ApiFault> {
-        if self.keypairs.iter().any(|k| k == name) {
-            Ok(())
-        } else {
-            Err(ApiFault::not_found(format!(
-                "Unable to find keypair {name}."
-            )))
-        }
-    }
-
     /// Neutron external network lookup.
     ///
     /// # Errors
@@ -425,12 +412,12 @@ pub(crate) struct OsResources<'a> {
     pub external_network_id: Option<&'a str>,
     pub fixed_network: Option<&'a str>,
     pub fixed_subnet: Option<&'a str>,
-    pub keypair: Option<&'a str>,
 }
 
 impl CloudCatalog {
     /// Magnum's `validate_os_resources` in its order: image (with `os_distro`), flavors,
-    /// external network, fixed network, fixed subnet, then the keypair.
+    /// external network, fixed network, fixed subnet (the keypair, last, is the caller's own:
+    /// see `keypairs.rs`).
     pub(crate) fn validate(&self, r: &OsResources<'_>) -> Result<(), ApiFault> {
         if let Some(image) = r.image_id {
             self.os_distro(image)?;
@@ -446,9 +433,6 @@ impl CloudCatalog {
         }
         if let Some(subnet) = r.fixed_subnet {
             self.fixed_subnet(subnet)?;
-        }
-        if let Some(keypair) = r.keypair {
-            self.keypair(keypair)?;
         }
         Ok(())
     }

@@ -22,6 +22,7 @@ mod api_octavia;
 mod api_templates;
 pub mod cloud;
 mod fields;
+mod keypairs;
 pub mod keystone;
 mod listener;
 mod persist;
@@ -217,6 +218,8 @@ pub(crate) struct Shared {
     pub certs: Arc<MemoryCertStore>,
     /// Kubernetes' load balancers and floating IPs (`api_octavia`).
     pub octavia: std::sync::Mutex<api_octavia::Octavia>,
+    /// Nova keypairs per user (`keypairs`).
+    pub keypairs: keypairs::Keypairs,
     state_file: Option<persist::StateFile>,
 }
 
@@ -378,6 +381,7 @@ impl Simulator {
             registry,
             certs,
             octavia: std::sync::Mutex::new(api_octavia::Octavia::default()),
+            keypairs: keypairs::Keypairs::new(&config.catalog.keypairs),
             config,
             state_file,
         });
@@ -830,7 +834,14 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/image/v2/images", get(api_cloud::images))
         .route("/image/v2/images/{id}", get(api_cloud::image))
         .route("/compute/v2.1/flavors/detail", get(api_cloud::flavors))
-        .route("/compute/v2.1/os-keypairs/{name}", get(api_cloud::keypair))
+        .route(
+            "/compute/v2.1/os-keypairs",
+            get(keypairs::list).post(keypairs::create),
+        )
+        .route(
+            "/compute/v2.1/os-keypairs/{name}",
+            get(keypairs::show).delete(keypairs::delete),
+        )
         .route("/network/v2.0/networks", get(api_cloud::networks))
         .route("/network/v2.0/subnets", get(api_cloud::subnets))
         .route("/network/v2.0/ports", get(api_cloud::ports))
