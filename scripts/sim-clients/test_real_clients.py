@@ -201,3 +201,26 @@ def test_openstacksdk_lifecycle(conn):
     cim.wait_for_delete(cluster, interval=0.2, wait=30)
     cim.delete_cluster_template(ct)
     assert cim.find_cluster_template(name) is None
+
+
+def test_openstacksdk_discovers_every_service_from_a_plain_clouds_yaml(conn, caplog):
+    # No endpoint overrides: keystoneauth reads each service's version document (Glance's 300
+    # list, Nova's v2.1 document, Neutron's, Cinder's 300 list, Octavia's v2 list) and every
+    # proxy finds its API.
+    caplog.set_level("DEBUG", logger="keystoneauth")
+    images = [i.name for i in conn.image.images()]
+    assert "fedora-coreos-40" in images
+    assert "m1.small" in [f.name for f in conn.compute.flavors()]
+    assert "public" in [n.name for n in conn.network.networks()]
+    assert "ssd" in [t.name for t in conn.block_storage.types()]
+    assert {"amphora", "ovn"} <= {p.name for p in conn.load_balancer.providers()}
+    assert list(conn.load_balancer.load_balancers()) == []
+    assert "Fallback to using that endpoint" not in caplog.text, "a discovery document is missing"
+    # Nova's keypairs are writable: openstacksdk makes one, reads it back and deletes it.
+    name = "osdk-" + uuid.uuid4().hex[:8]
+    made = conn.compute.create_keypair(name=name)
+    assert made.private_key.startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert conn.compute.get_keypair(name).fingerprint == made.fingerprint
+    conn.compute.delete_keypair(name)
+    with pytest.raises(openstack.exceptions.NotFoundException):
+        conn.compute.get_keypair(name)

@@ -36,7 +36,7 @@ use ssh_key::{Algorithm, LineEnding, PrivateKey, PublicKey};
 use super::{AuthContext, Shared};
 
 /// The newest compute microversion answered (Nova 2024.2 "Dalmatian").
-const MAX_MINOR: u32 = 96;
+pub(crate) const MAX_COMPUTE_MINOR: u32 = 96;
 /// Nova's `maxTotalKeypairs`.
 pub(crate) const MAX_PER_USER: usize = 100;
 /// Keypairs held for all users together (bounds memory whatever `user_id`s an admin sends).
@@ -225,7 +225,7 @@ fn negotiate(headers: &HeaderMap) -> Result<u32, NovaFault> {
         return Ok(1);
     };
     if asked.eq_ignore_ascii_case("latest") {
-        return Ok(MAX_MINOR);
+        return Ok(MAX_COMPUTE_MINOR);
     }
     let parsed = asked
         .split_once('.')
@@ -235,11 +235,11 @@ fn negotiate(headers: &HeaderMap) -> Result<u32, NovaFault> {
             "API Version String {asked} is of invalid format. Must be of format MajorNum.MinorNum."
         )));
     };
-    if major != 2 || minor == 0 || minor > MAX_MINOR {
+    if major != 2 || minor == 0 || minor > MAX_COMPUTE_MINOR {
         return Err(NovaFault::new(
             StatusCode::NOT_ACCEPTABLE,
             format!(
-                "Version {major}.{minor} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_MINOR}."
+                "Version {major}.{minor} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_COMPUTE_MINOR}."
             ),
         ));
     }
@@ -765,7 +765,7 @@ mod tests {
         );
         assert_eq!(
             negotiate(&headers("x-openstack-nova-api-version", "latest")).unwrap(),
-            MAX_MINOR
+            MAX_COMPUTE_MINOR
         );
         assert_eq!(
             negotiate(&headers("x-openstack-nova-api-version", "2.x"))

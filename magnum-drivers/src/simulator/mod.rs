@@ -21,6 +21,7 @@ mod api_misc;
 mod api_octavia;
 mod api_templates;
 pub mod cloud;
+mod discovery;
 mod fields;
 mod keypairs;
 pub mod keystone;
@@ -830,7 +831,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/v1/mservices", get(m::mservices))
         .route("/v1/federations", get(m::federations))
         .route_layer(middleware::from_fn_with_state(shared.clone(), magnum_layer));
-    let cloud = Router::new()
+    let mut cloud = Router::new()
         .route("/image/v2/images", get(api_cloud::images))
         .route("/image/v2/images/{id}", get(api_cloud::image))
         .route("/compute/v2.1/flavors/detail", get(api_cloud::flavors))
@@ -857,32 +858,46 @@ fn router(shared: Arc<Shared>) -> Router {
             get(api_cloud::availability_zones),
         )
         .route(
-            "/load-balancer/v2/lbaas/providers",
-            get(api_cloud::load_balancer_providers),
-        )
-        .route(
             "/network/v2.0/quotas/{project}/details",
             get(api_cloud::network_quotas),
         )
         .route("/volume/v3/{project}/limits", get(api_cloud::volume_limits))
-        .route(
-            "/load-balancer/v2/lbaas/quotas/{project}",
-            get(api_cloud::load_balancer_quotas),
-        )
-        .route(
-            "/load-balancer/v2/lbaas/loadbalancers",
-            get(api_octavia::load_balancers),
-        )
-        .route(
-            "/load-balancer/v2/lbaas/loadbalancers/{id}",
-            get(api_octavia::load_balancer).delete(api_octavia::delete_load_balancer),
-        )
         .route("/network/v2.0/floatingips", get(api_octavia::floating_ips))
         .route(
             "/network/v2.0/floatingips/{id}",
             delete(api_octavia::delete_floating_ip),
-        )
-        .route_layer(middleware::from_fn_with_state(shared.clone(), token_layer));
+        );
+    // Octavia serves its API under `v2.0` as well as `v2`.
+    for octavia in ["/load-balancer/v2", "/load-balancer/v2.0"] {
+        cloud = cloud
+            .route(
+                &format!("{octavia}/lbaas/providers"),
+                get(api_cloud::load_balancer_providers),
+            )
+            .route(
+                &format!("{octavia}/lbaas/quotas/{{project}}"),
+                get(api_cloud::load_balancer_quotas),
+            )
+            .route(
+                &format!("{octavia}/lbaas/loadbalancers"),
+                get(api_octavia::load_balancers),
+            )
+            .route(
+                &format!("{octavia}/lbaas/loadbalancers/{{id}}"),
+                get(api_octavia::load_balancer).delete(api_octavia::delete_load_balancer),
+            );
+    }
+    let cloud = cloud.route_layer(middleware::from_fn_with_state(shared.clone(), token_layer));
+    // Each service's version discovery, unauthenticated, as the real services answer it.
+    let discovery = Router::new()
+        .route("/image", get(discovery::glance))
+        .route("/image/versions", get(discovery::glance_versions))
+        .route("/compute", get(discovery::nova))
+        .route("/compute/v2.1", get(discovery::nova_v21_document))
+        .route("/network", get(discovery::neutron))
+        .route("/volume", get(discovery::cinder))
+        .route("/volume/v3", get(discovery::cinder_v3))
+        .route("/load-balancer", get(discovery::octavia));
     Router::new()
         .route("/", get(m::root_document))
         .route("/identity", get(m::identity_versions))
@@ -893,6 +908,7 @@ fn router(shared: Arc<Shared>) -> Router {
                 .get(m::token_validate)
                 .delete(m::token_revoke),
         )
+        .merge(discovery)
         .merge(cloud)
         .merge(v1)
         .fallback(not_found)
