@@ -272,6 +272,18 @@ impl SimulatedDriver {
     }
 }
 
+/// The API address of a simulated cluster with no API server of its own: loopback, so a
+/// client that dials it is refused at once instead of reaching out of the machine.
+pub const DEFAULT_API_ADDRESS: &str = "https://127.0.0.1:6443";
+
+/// The `ordinal`-th node address (from 1) of the cluster whose address byte is `base`:
+/// `127.<base>.<high>.<low>`, unique for 64,000 nodes per cluster, always on loopback.
+fn node_address(base: u8, ordinal: u32) -> String {
+    let high = (ordinal / 250) % 256;
+    let low = ordinal % 250 + 1;
+    format!("127.{base}.{high}.{low}")
+}
+
 /// Where a nodegroup's own operation ends, as its stack reports it: a new nodegroup goes
 /// `CREATE_IN_PROGRESS → CREATE_COMPLETE | CREATE_FAILED`, a deleted one
 /// `DELETE_IN_PROGRESS → (gone) | DELETE_FAILED`, anything else `UPDATE_COMPLETE | UPDATE_FAILED`.
@@ -433,18 +445,24 @@ impl Driver for SimulatedDriver {
         }
         cluster.status = complete.clone();
         cluster.status_reason = Some(format!("Stack {verb} completed successfully"));
+        // Every address handed out is on loopback (127.0.0.0/8): nothing a client dials from
+        // a simulated cluster ever leaves the machine.
         let base = cluster.uuid.bytes().fold(0u8, |acc, b| acc.wrapping_add(b)) % 250 + 1;
-        for (index, ng) in cluster.nodegroups.iter_mut().enumerate() {
+        let mut ordinal = 0u32;
+        for ng in &mut cluster.nodegroups {
             if in_progress(&ng.status) {
                 ng.status = settled(&ng.status, true);
                 ng.status_reason = cluster.status_reason.clone();
             }
             ng.node_addresses = (0..ng.node_count)
-                .map(|i| format!("10.{base}.{index}.{}", i + 10))
+                .map(|_| {
+                    ordinal += 1;
+                    node_address(base, ordinal)
+                })
                 .collect();
         }
         if op.action != Action::Delete {
-            cluster.api_address = Some(format!("https://172.24.{base}.10:6443"));
+            cluster.api_address = Some(DEFAULT_API_ADDRESS.to_owned());
             cluster.health_status = Some(HealthStatus::Healthy);
             cluster.health_status_reason = [("api".to_owned(), "ok".to_owned())].into();
             cluster

@@ -1301,3 +1301,117 @@ async fn nova_keypairs_are_per_user_writable_and_checked_by_magnum() {
     assert_eq!(status, 400);
     sim.stop().await;
 }
+
+/// Every IPv4 address written anywhere in `value` (inside URLs too), with where it was found.
+fn ipv4_literals(value: &Value, at: &str, found: &mut Vec<(String, std::net::Ipv4Addr)>) {
+    match value {
+        Value::String(text) => {
+            for token in text.split(|c: char| !(c.is_ascii_digit() || c == '.')) {
+                if let Ok(ip) = token.trim_matches('.').parse::<std::net::Ipv4Addr>() {
+                    found.push((at.to_owned(), ip));
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                ipv4_literals(item, &format!("{at}[{i}]"), found);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                ipv4_literals(item, &format!("{at}.{key}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn nothing_the_simulator_hands_out_points_off_loopback() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let demo = Raw::login(&sim, "demo", "demo").await;
+    let latest = Some("container-infra latest");
+    let post = reqwest::Method::POST;
+    let (status, _, _) = demo
+        .call(
+            post.clone(),
+            "/v1/clustertemplates",
+            latest,
+            Some(
+                json!({"name": "t", "image_id": "fedora-coreos-40", "coe": "kubernetes",
+                        "external_network_id": "public", "flavor_id": "m1.small",
+                        "master_flavor_id": "m1.medium", "master_lb_enabled": true}),
+            ),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _, created) = demo
+        .call(
+            post.clone(),
+            "/v1/clusters",
+            latest,
+            Some(json!({"name": "c", "cluster_template_id": "t", "node_count": 300, "master_count": 3})),
+        )
+        .await;
+    assert_eq!(status, 202, "{created}");
+    let client = client_for(&sim, "demo");
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    let ready = wait::cluster_ready(&clusters, "c", &waiting())
+        .await
+        .unwrap();
+    let nodes = ready.node_addresses.clone().unwrap_or_default();
+    assert_eq!(nodes.len(), 300);
+    let unique: HashSet<&String> = nodes.iter().collect();
+    assert_eq!(unique.len(), 300, "every node has an address of its own");
+
+    let mut found = Vec::new();
+    for path in [
+        "/v1/clusters/detail",
+        "/v1/clusters/c",
+        "/v1/clusters/c/nodegroups/detail",
+        "/v1/clustertemplates/detail",
+        "/load-balancer/v2/lbaas/loadbalancers",
+        "/network/v2.0/floatingips",
+        "/network/v2.0/networks",
+        "/network/v2.0/subnets",
+        "/image/v2/images",
+        "/compute/v2.1/flavors/detail",
+        "/compute/v2.1/os-keypairs",
+        "/image",
+        "/compute",
+        "/network",
+        "/volume",
+        "/load-balancer",
+        "/identity",
+        "/",
+    ] {
+        let (status, _, body) = demo.call(reqwest::Method::GET, path, latest, None).await;
+        assert!(status < 400, "{path}: {status}");
+        ipv4_literals(&body, path, &mut found);
+    }
+    let token = reqwest::Client::new()
+        .post(sim.auth_url().to_string() + "/auth/tokens")
+        .json(
+            &json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": "demo", "domain": {"id": "default"}, "password": DEFAULT_PASSWORD}}},
+            "scope": {"project": {"name": "demo", "domain": {"id": "default"}}}}}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    ipv4_literals(&token, "token", &mut found);
+    assert!(
+        found.iter().any(|(at, _)| at.contains("node_addresses"))
+            && found
+                .iter()
+                .any(|(at, _)| at.contains("floating_ip_address"))
+            && found.iter().any(|(at, _)| at.contains("api_address")),
+        "the scan sees the addresses it is meant to check: {found:?}"
+    );
+    let off: Vec<_> = found.iter().filter(|(_, ip)| !ip.is_loopback()).collect();
+    assert!(off.is_empty(), "addresses off 127.0.0.0/8: {off:?}");
+    sim.stop().await;
+}

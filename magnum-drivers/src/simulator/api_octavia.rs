@@ -64,7 +64,8 @@ impl Octavia {
             project_id: project_id.to_owned(),
             cluster: cluster.to_owned(),
             id: uuid::Uuid::new_v4().to_string(),
-            address: format!("172.24.4.{}", 100 + n % 100),
+            // Loopback, like every address the simulator hands out.
+            address: format!("127.24.{}.{}", (n / 250) % 256, n % 250 + 1),
             port_id: port.clone(),
             description: format!("Floating IP for {service}"),
         });
@@ -74,7 +75,7 @@ impl Octavia {
             id: uuid::Uuid::new_v4().to_string(),
             description: service,
             vip_port_id: port,
-            vip_address: format!("10.0.0.{}", 200 + n % 50),
+            vip_address: format!("127.10.{}.{}", (n / 250) % 256, n % 250 + 1),
         });
     }
 

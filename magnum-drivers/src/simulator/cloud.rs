@@ -106,12 +106,13 @@ fn enabled() -> bool {
 }
 
 impl Subnet {
-    /// A subnet with DHCP and the DNS server 8.8.8.8.
+    /// A subnet with DHCP and a DNS server on loopback (127.0.0.53: the simulator hands out no
+    /// address off the machine).
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             id: id.into(),
             name: name.into(),
-            dns_nameservers: vec!["8.8.8.8".into()],
+            dns_nameservers: vec!["127.0.0.53".into()],
             enable_dhcp: true,
         }
     }

@@ -103,6 +103,20 @@ impl Default for SimulatorConfig {
                     &["admin", "member", "reader"],
                 ),
                 SimUser::new("viewer", DEFAULT_PASSWORD, "demo", &["reader"]),
+                // Personas as devstack seeds them: an admin in the same project as the
+                // member and the reader, and a member of a second project.
+                SimUser::new(
+                    "demo-admin",
+                    DEFAULT_PASSWORD,
+                    "demo",
+                    &["admin", "member", "reader"],
+                ),
+                SimUser::new(
+                    "alt-demo",
+                    DEFAULT_PASSWORD,
+                    "alt-demo",
+                    &["member", "reader"],
+                ),
             ],
             app_credentials: vec![SimAppCredential::new(
                 "sim-appcred-id",
@@ -120,7 +134,8 @@ impl Default for SimulatorConfig {
 
 impl SimulatorConfig {
     /// The defaults: any free port, 3 s creates, 2 s updates and deletes, the seeded catalog,
-    /// users `demo` (member), `admin` and `viewer` (reader) with password [`DEFAULT_PASSWORD`].
+    /// users `demo` (member), `admin`, `viewer` (reader), `demo-admin` (admin in `demo`) and
+    /// `alt-demo` (member of `alt-demo`) with password [`DEFAULT_PASSWORD`].
     pub fn new() -> Self {
         Self::default()
     }
