@@ -5,16 +5,17 @@
 //! eval "$(magnum-sim --port 9511 &)"      # or: magnum-sim > env.sh &  then  . env.sh
 //! magnum-sim --create-seconds 30 --fail-create "Resource CREATE failed: WaitConditionTimeout"
 //! magnum-sim --state sim.db        # clusters survive a restart (SQLite, mode 0600)
+//! magnum-sim --user ops:team-a:admin,member,reader   # one more Keystone user (repeatable)
 //! ```
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use magnum_drivers::simulator::{CloudCatalog, Simulator, SimulatorConfig};
+use magnum_drivers::simulator::{CloudCatalog, SimUser, Simulator, SimulatorConfig};
 
 const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
 [--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--max-nodes N] [--state FILE] \
-[--catalog FILE.json] [--print-catalog]";
+[--catalog FILE.json] [--user NAME:PROJECT:ROLE[,ROLE…]]… [--print-catalog]";
 
 /// The longest simulated operation (a year): larger numbers are refused, not overflowed.
 const MAX_SECONDS: f64 = 31_536_000.0;
@@ -29,6 +30,8 @@ enum Command {
 
 fn parse(args: &[String]) -> Result<Command, String> {
     let mut config = SimulatorConfig::new();
+    let mut users = Vec::new();
+    let mut password = None;
     let (mut create, mut update, mut delete) = (3.0_f64, 2.0_f64, 2.0_f64);
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -57,7 +60,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
             "--update-seconds" => update = seconds(value()?)?,
             "--delete-seconds" => delete = seconds(value()?)?,
             "--fail-create" => config = config.fail_create(value()?),
-            "--password" => config = config.password(&value()?),
+            "--password" => password = Some(value()?),
             "--state" => config = config.state_file(value()?),
             "--catalog" => {
                 let path = value()?;
@@ -68,6 +71,7 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 config = config.catalog(catalog);
             }
             "--print-catalog" => return Ok(Command::PrintCatalog),
+            "--user" => users.push(user(&value()?)?),
             "--max-clusters" => {
                 let text = value()?;
                 config = config.max_clusters_per_project(
@@ -86,11 +90,45 @@ fn parse(args: &[String]) -> Result<Command, String> {
             other => return Err(format!("unknown option {other}\n{USAGE}")),
         }
     }
+    for extra in users {
+        config = config.user(extra);
+    }
+    if let Some(password) = password {
+        config = config.password(&password);
+    }
     Ok(Command::Serve(Box::new(config.durations(
         Duration::from_secs_f64(create),
         Duration::from_secs_f64(update),
         Duration::from_secs_f64(delete),
     ))))
+}
+
+/// `NAME:PROJECT:ROLE[,ROLE…]`: a user of project PROJECT (created if new) with those roles.
+fn user(spec: &str) -> Result<SimUser, String> {
+    let bad = || {
+        format!("--user: '{spec}' is not NAME:PROJECT:ROLE[,ROLE…] (letters, digits, '-', '_')")
+    };
+    let parts: Vec<&str> = spec.split(':').collect();
+    let [name, project, roles] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let word = |w: &str| {
+        !w.is_empty()
+            && w.len() <= 64
+            && w
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let roles: Vec<&str> = roles.split(',').collect();
+    if !word(name) || !word(project) || !roles.iter().all(|r| word(r)) {
+        return Err(bad());
+    }
+    Ok(SimUser::new(
+        name,
+        magnum_drivers::simulator::DEFAULT_PASSWORD,
+        project,
+        &roles,
+    ))
 }
 
 #[tokio::main]

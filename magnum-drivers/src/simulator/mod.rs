@@ -173,6 +173,15 @@ impl SimulatorConfig {
         self
     }
 
+    /// One more Keystone user (a later user of the same name replaces an earlier one). Its
+    /// password is the one [`SimulatorConfig::password`] set, if called afterwards.
+    #[must_use]
+    pub fn user(mut self, user: SimUser) -> Self {
+        self.users.retain(|u| u.name != user.name);
+        self.users.push(user);
+        self
+    }
+
     /// `[quotas] max_clusters_per_project`.
     #[must_use]
     pub fn max_clusters_per_project(mut self, limit: i64) -> Self {
