@@ -105,9 +105,8 @@ fn parse(args: &[String]) -> Result<Command, String> {
 
 /// `NAME:PROJECT:ROLE[,ROLE…]`: a user of project PROJECT (created if new) with those roles.
 fn user(spec: &str) -> Result<SimUser, String> {
-    let bad = || {
-        format!("--user: '{spec}' is not NAME:PROJECT:ROLE[,ROLE…] (letters, digits, '-', '_')")
-    };
+    let bad =
+        || format!("--user: '{spec}' is not NAME:PROJECT:ROLE[,ROLE…] (letters, digits, '-', '_')");
     let parts: Vec<&str> = spec.split(':').collect();
     let [name, project, roles] = parts.as_slice() else {
         return Err(bad());
@@ -115,8 +114,7 @@ fn user(spec: &str) -> Result<SimUser, String> {
     let word = |w: &str| {
         !w.is_empty()
             && w.len() <= 64
-            && w
-                .chars()
+            && w.chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
     let roles: Vec<&str> = roles.split(',').collect();
@@ -180,4 +178,57 @@ async fn wait_for_stop() {
         }
     }
     let _ = tokio::signal::ctrl_c().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn users_are_added_with_their_project_and_roles() {
+        let Ok(Command::Serve(config)) = parse(&args(&[
+            "--user",
+            "ops:team-a:admin,member",
+            "--password",
+            "s3cret",
+            "--user",
+            "ops:team-b:reader",
+        ])) else {
+            panic!("parsed");
+        };
+        let ops: Vec<_> = config.users.iter().filter(|u| u.name == "ops").collect();
+        assert_eq!(
+            ops.len(),
+            1,
+            "a later user of the same name replaces the earlier"
+        );
+        assert_eq!(ops[0].project_name, "team-b");
+        assert_eq!(ops[0].roles, ["reader"]);
+        assert!(
+            config.users.iter().all(|u| u.password == "s3cret"),
+            "--password applies to added users wherever it stands"
+        );
+        assert!(
+            config.users.iter().any(|u| u.name == "demo"),
+            "the default users stay"
+        );
+    }
+
+    #[test]
+    fn malformed_users_are_refused_with_the_expected_shape() {
+        for bad in [
+            "x", "x:y", "x:y:", ":y:z", "a b:y:z", "x:y:z:w", "x:y:r,", "x:y:r\0",
+        ] {
+            let Err(message) = parse(&args(&["--user", bad])) else {
+                panic!("{bad:?} accepted");
+            };
+            assert!(message.contains("NAME:PROJECT:ROLE"), "{message}");
+        }
+        let long = format!("{}:p:r", "n".repeat(65));
+        assert!(parse(&args(&["--user", &long])).is_err());
+    }
 }
