@@ -26,6 +26,11 @@ if ! command -v openssl >/dev/null; then
   apt-get update -qq && apt-get install -y -qq openssl >/dev/null
 fi
 openssl version
+# kubectl reads the simulator's live Kubernetes APIs (magnum-py tests, Magnum's tempest suite).
+if ! command -v kubectl >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq kubernetes-client >/dev/null
+fi
+kubectl version --client 2>/dev/null | head -1
 
 echo "== real Keystone, magnum-api and Heat"
 scripts/real-keystone/up.sh "$state/keystone"
@@ -154,7 +159,7 @@ MAGNUM_ENDPOINT="$MAGNUM_CONFORMANCE_URL/v1" cargo run -q -p magnum-examples --e
 grep -q "server: https://172.24.4.6:6443" "$state/kube/config"
 echo "== Python binding (built fresh with maturin; pytest against the same real servers)"
 py_venv=${PY_VENV:-$repo/.cache/venv-py}
-if ! "$py_venv/bin/python" -c 'import maturin, pytest, mypy, hypothesis' 2>/dev/null; then
+if ! "$py_venv/bin/python" -c 'import maturin, pytest, mypy, hypothesis, kubernetes' 2>/dev/null; then
   python3 -m venv "$py_venv"
   "$py_venv/bin/pip" install -q --disable-pip-version-check -r magnum-py/requirements-dev.txt
 fi

@@ -1415,3 +1415,234 @@ async fn nothing_the_simulator_hands_out_points_off_loopback() {
     assert!(off.is_empty(), "addresses off 127.0.0.0/8: {off:?}");
     sim.stop().await;
 }
+
+/// An HTTPS client for a simulated cluster's Kubernetes API: trusts the cluster CA and presents
+/// `identity` (certificate PEM, key PEM) when given.
+fn kube_client(ca_pem: &str, identity: Option<(&str, &str)>) -> reqwest::Client {
+    let mut builder = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(ca_pem.as_bytes()).unwrap())
+        .timeout(Duration::from_secs(10));
+    if let Some((cert, key)) = identity {
+        builder = builder
+            .identity(reqwest::Identity::from_pem(format!("{cert}\n{key}").as_bytes()).unwrap());
+    }
+    builder.build().unwrap()
+}
+
+/// What `openstack coe cluster config` hands a user of `cluster`: CA, certificate, key.
+async fn kube_credentials(client: &Client, cluster: &str) -> (String, String, String) {
+    use secrecy::ExposeSecret;
+    let access = cluster_access(client, cluster, &AccessOptions::new())
+        .await
+        .unwrap();
+    (
+        access.ca_pem.unwrap(),
+        access.cert_pem.unwrap(),
+        access.key_pem.unwrap().expose_secret().to_owned(),
+    )
+}
+
+async fn kube_get(http: &reqwest::Client, url: &str) -> (u16, Value) {
+    let response = http.get(url).send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn item_names(list: &Value) -> Vec<String> {
+    list["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i["metadata"]["name"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_kubernetes_cluster_serves_a_read_only_api_on_loopback() {
+    let sim = Simulator::start(fast().max_kube_apis(2)).await.unwrap();
+    let client = client_for(&sim, "demo");
+    let templates: Api<ClusterTemplate> = Api::new(client.clone());
+    templates
+        .create(
+            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+                .name("kt")
+                .flavor_id("m1.small")
+                .master_flavor_id("m1.medium")
+                .external_network_id("public"),
+        )
+        .await
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    for (name, nodes) in [("kc", 2u32), ("other", 1)] {
+        clusters
+            .create(&ClusterCreate::new("kt").name(name).node_count(nodes))
+            .await
+            .unwrap();
+    }
+    let ready = wait::cluster_ready(&clusters, "kc", &waiting())
+        .await
+        .unwrap();
+    wait::cluster_ready(&clusters, "other", &waiting())
+        .await
+        .unwrap();
+    let url = ready.api_address.clone().unwrap();
+    assert!(
+        url.starts_with("https://127.0.0.1:") && url != "https://127.0.0.1:6443",
+        "{url}"
+    );
+    assert_eq!(sim.kube_api_count(), 2);
+
+    let (ca, cert, key) = kube_credentials(&client, "kc").await;
+    let kube = kube_client(&ca, Some((&cert, &key)));
+    let (status, version) = kube_get(&kube, &format!("{url}/version")).await;
+    assert_eq!(status, 200);
+    assert_eq!(version["gitVersion"].as_str(), ready.coe_version.as_deref());
+    assert_eq!(
+        kube.get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "ok"
+    );
+    let (_, nodes) = kube_get(&kube, &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(nodes["kind"], "NodeList");
+    let names = item_names(&nodes);
+    assert_eq!(names.len(), 3, "1 master + 2 workers: {names:?}");
+    assert!(
+        names[0].starts_with("kc-") && names[0].ends_with("-master-0"),
+        "{names:?}"
+    );
+    let master = &nodes["items"][0];
+    assert!(
+        master["metadata"]["labels"]
+            .get("node-role.kubernetes.io/control-plane")
+            .is_some()
+    );
+    assert_eq!(
+        master["status"]["conditions"][0]["status"], "True",
+        "Ready follows HEALTHY"
+    );
+    assert_eq!(
+        master["status"]["nodeInfo"]["kubeletVersion"].as_str(),
+        ready.coe_version.as_deref()
+    );
+    assert_eq!(
+        master["status"]["addresses"][0]["address"]
+            .as_str()
+            .map(|a| a.starts_with("127.")),
+        Some(true)
+    );
+    let (_, pods) = kube_get(&kube, &format!("{url}/api/v1/pods")).await;
+    assert!(item_names(&pods).iter().any(|n| n.starts_with("coredns-")));
+    let (_, system) = kube_get(&kube, &format!("{url}/api/v1/namespaces/kube-system/pods")).await;
+    assert_eq!(
+        item_names(&system).len(),
+        item_names(&pods).len() - 2,
+        "two dashboard pods"
+    );
+    let (_, not_running) = kube_get(
+        &kube,
+        &format!("{url}/api/v1/pods?fieldSelector=status.phase!=Running"),
+    )
+    .await;
+    assert_eq!(item_names(&not_running).len(), 0);
+    let (status, bad) = kube_get(
+        &kube,
+        &format!("{url}/api/v1/pods?fieldSelector=spec.bogus=1"),
+    )
+    .await;
+    assert_eq!((status, bad["reason"].as_str()), (400, Some("BadRequest")));
+    let (status, missing) = kube_get(&kube, &format!("{url}/api/v1/nodes/nope")).await;
+    assert_eq!((status, missing["kind"].as_str()), (404, Some("Status")));
+
+    // Read-only, no watch; no certificate, or one of another cluster's CA: Kubernetes' 401.
+    let response = kube
+        .post(format!("{url}/api/v1/namespaces"))
+        .json(&json!({"metadata": {"name": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    let (status, _) = kube_get(&kube, &format!("{url}/api/v1/pods?watch=true")).await;
+    assert_eq!(status, 405);
+    let (status, unauthorized) =
+        kube_get(&kube_client(&ca, None), &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(status, 401);
+    assert_eq!(unauthorized["kind"], "Status");
+    assert_eq!(unauthorized["code"], 401);
+    let (_, other_cert, other_key) = kube_credentials(&client, "other").await;
+    let stranger = kube_client(&ca, Some((&other_cert, &other_key)));
+    let (status, _) = kube_get(&stranger, &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(status, 401, "a certificate of another cluster's CA");
+
+    // A resize shows in the node list; a CA rotation retires the old certificates.
+    clusters
+        .resize("kc", &ResizeRequest::new(3).nodegroup("default-worker"))
+        .await
+        .unwrap();
+    let resized = wait::cluster_ready(&clusters, "kc", &waiting())
+        .await
+        .unwrap();
+    assert_eq!(
+        resized.api_address.as_deref(),
+        Some(url.as_str()),
+        "the address stays"
+    );
+    let (_, nodes) = kube_get(&kube, &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(item_names(&nodes).len(), 4);
+    clusters.rotate_ca("kc").await.unwrap();
+    let stale = kube_client(&ca, Some((&cert, &key)))
+        .get(format!("{url}/api/v1/nodes"))
+        .send()
+        .await;
+    assert!(
+        stale.is_err(),
+        "the server now presents a certificate of the new CA"
+    );
+    let (new_ca, new_cert, new_key) = kube_credentials(&client, "kc").await;
+    assert_ne!(new_ca, ca);
+    let (status, _) = kube_get(
+        &kube_client(&new_ca, Some((&cert, &key))),
+        &format!("{url}/api/v1/nodes"),
+    )
+    .await;
+    assert_eq!(status, 401, "a certificate of the retired CA");
+    let renewed = kube_client(&new_ca, Some((&new_cert, &new_key)));
+    let (status, _) = kube_get(&renewed, &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(status, 200);
+
+    // The bound: a third cluster gets no API and says why.
+    clusters
+        .create(&ClusterCreate::new("kt").name("third").node_count(1u32))
+        .await
+        .unwrap();
+    let third = wait::cluster_ready(&clusters, "third", &waiting())
+        .await
+        .unwrap();
+    assert!(
+        third
+            .status_reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no Kubernetes API"),
+        "{:?}",
+        third.status_reason
+    );
+    assert_eq!(third.api_address.as_deref(), Some("https://127.0.0.1:6443"));
+
+    // Deleting the cluster closes its listener.
+    clusters.delete("kc").await.unwrap();
+    wait::cluster_deleted(&clusters, "kc", &waiting())
+        .await
+        .unwrap();
+    assert_eq!(sim.kube_api_count(), 1);
+    let refused = renewed.get(format!("{url}/api/v1/nodes")).send().await;
+    assert!(refused.is_err(), "the listener is closed");
+    sim.stop().await;
+}

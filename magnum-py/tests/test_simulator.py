@@ -3,6 +3,8 @@ unlike the conductor-less real magnum-api, creates, resizes and deletes clusters
 async clients, waits with progress, kubeconfig, and the error paths users hit."""
 
 import asyncio
+import json
+import subprocess
 import uuid
 
 import pytest
@@ -157,5 +159,45 @@ def test_an_exception_in_on_progress_stops_the_wait_and_is_raised(simulator):
     asyncio.run(scenario())
     client.wait_cluster_ready(created, timeout=30, interval=0.05)
     client.delete_cluster(created)
+    client.wait_cluster_deleted(created, timeout=30, interval=0.05)
+    client.delete_cluster_template(template.uuid)
+
+
+def test_kubectl_and_the_kubernetes_client_read_a_simulated_cluster(simulator, tmp_path):
+    # The kubeconfig our SDK writes (what `openstack coe cluster config` writes) reaches the
+    # cluster's live Kubernetes API on loopback: kubectl and the python kubernetes client list
+    # its nodes and pods; a resize shows up in the node list.
+    import kubernetes
+
+    client = Client.from_cloud("sim")
+    name = "kube-" + uuid.uuid4().hex[:8]
+    template = _template(client, name)
+    created = client.create_cluster(template.uuid, name=name, node_count=2)
+    ready = client.wait_cluster_ready(created, timeout=30, interval=0.05)
+    assert ready.api_address.startswith("https://127.0.0.1:") and not ready.api_address.endswith(":6443")
+    export = client.cluster_config(name, key_type="ec-p256").write_files(str(tmp_path))
+    kubeconfig = export.split("=", 1)[1].strip().strip('"')
+
+    api = kubernetes.client.CoreV1Api(kubernetes.config.new_client_from_config(config_file=kubeconfig))
+    nodes = api.list_node().items
+    assert len(nodes) == 3 and sum("node-role.kubernetes.io/control-plane" in n.metadata.labels for n in nodes) == 1
+    assert all(n.status.node_info.kubelet_version == ready.coe_version for n in nodes)
+    pods = api.list_pod_for_all_namespaces().items
+    assert {"kube-system", "kubernetes-dashboard"} == {p.metadata.namespace for p in pods}
+    assert all(p.status.phase == "Running" for p in pods)
+    with pytest.raises(kubernetes.client.ApiException) as refused:
+        api.create_namespace({"metadata": {"name": "x"}})
+    assert refused.value.status == 405
+
+    kubectl = ["kubectl", "--kubeconfig", kubeconfig]
+    listed = subprocess.run(kubectl + ["get", "nodes", "-o", "name"], capture_output=True, text=True, check=True)
+    assert sorted(listed.stdout.split()) == sorted(f"node/{n.metadata.name}" for n in nodes)
+    version = subprocess.run(kubectl + ["version", "-o", "json"], capture_output=True, text=True, check=True)
+    assert json.loads(version.stdout)["serverVersion"]["gitVersion"] == ready.coe_version
+
+    client.resize_cluster(name, 3, nodegroup="default-worker")
+    client.wait_cluster_ready(name, timeout=30, interval=0.05)
+    assert len(api.list_node().items) == 4
+    client.delete_cluster(name)
     client.wait_cluster_deleted(created, timeout=30, interval=0.05)
     client.delete_cluster_template(template.uuid)

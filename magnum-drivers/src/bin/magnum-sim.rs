@@ -15,7 +15,7 @@ use magnum_drivers::simulator::{CloudCatalog, SimUser, Simulator, SimulatorConfi
 
 const USAGE: &str = "usage: magnum-sim [--port N] [--create-seconds S] [--update-seconds S] \
 [--delete-seconds S] [--fail-create REASON] [--password P] [--max-clusters N] [--max-nodes N] [--state FILE] \
-[--catalog FILE.json] [--user NAME:PROJECT:ROLE[,ROLE…]]… [--print-catalog]";
+[--catalog FILE.json] [--user NAME:PROJECT:ROLE[,ROLE…]]… [--max-kube-apis N] [--print-catalog]";
 
 /// The longest simulated operation (a year): larger numbers are refused, not overflowed.
 const MAX_SECONDS: f64 = 31_536_000.0;
@@ -77,6 +77,13 @@ fn parse(args: &[String]) -> Result<Command, String> {
                 config = config.max_clusters_per_project(
                     text.parse()
                         .map_err(|_| format!("--max-clusters: '{text}' is not a number"))?,
+                );
+            }
+            "--max-kube-apis" => {
+                let text = value()?;
+                config = config.max_kube_apis(
+                    text.parse()
+                        .map_err(|_| format!("--max-kube-apis: '{text}' is not a number"))?,
                 );
             }
             "--max-nodes" => {

@@ -210,6 +210,15 @@ pub(crate) async fn certificate_rotate(
     let issuer = row.record.name.clone();
     let fresh = rotate_ca(shared.certs.as_ref(), &issuer, &shared.ca_options())
         .map_err(|e| ApiFault::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    // The cluster's API server presents a certificate of the new CA and trusts only it.
+    match shared.cluster_ca(Some(&fresh)) {
+        Ok(ca) => {
+            if let Err(e) = shared.kube.rotate(&row.record.uuid, &ca) {
+                tracing::warn!(error = %e, "the Kubernetes API keeps the old CA");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "the Kubernetes API keeps the old CA"),
+    }
     if let Some(old) = row.resources.cert_refs.replace(fresh) {
         for e in delete_certificates_from_cluster(shared.certs.as_ref(), &old) {
             tracing::warn!(error = %e, "old CA object not deleted");

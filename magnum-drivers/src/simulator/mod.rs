@@ -25,6 +25,7 @@ mod discovery;
 mod fields;
 mod keypairs;
 pub mod keystone;
+mod kube;
 mod listener;
 mod persist;
 mod store;
@@ -79,7 +80,13 @@ pub struct SimulatorConfig {
     pub ca_key_type: KeyType,
     /// Persist the state in this SQLite file (created 0600); `None`: memory only.
     pub state_file: Option<std::path::PathBuf>,
+    /// How many clusters get a live Kubernetes API on loopback (one listener each); clusters
+    /// beyond it get none and say so in `status_reason`.
+    pub max_kube_apis: usize,
 }
+
+/// The default bound on live Kubernetes APIs ([`SimulatorConfig::max_kube_apis`]).
+pub const DEFAULT_MAX_KUBE_APIS: usize = 64;
 
 /// The demo user's password (a loopback-only simulator; override with [`SimulatorConfig::password`]).
 pub const DEFAULT_PASSWORD: &str = "magnum-sim";
@@ -128,6 +135,7 @@ impl Default for SimulatorConfig {
             sync_interval: Duration::from_millis(100),
             ca_key_type: KeyType::EcP256,
             state_file: None,
+            max_kube_apis: DEFAULT_MAX_KUBE_APIS,
         }
     }
 }
@@ -179,6 +187,13 @@ impl SimulatorConfig {
     pub fn user(mut self, user: SimUser) -> Self {
         self.users.retain(|u| u.name != user.name);
         self.users.push(user);
+        self
+    }
+
+    /// How many clusters get a live Kubernetes API ([`SimulatorConfig::max_kube_apis`]).
+    #[must_use]
+    pub fn max_kube_apis(mut self, max: usize) -> Self {
+        self.max_kube_apis = max;
         self
     }
 
@@ -245,6 +260,10 @@ pub(crate) struct Shared {
     pub octavia: std::sync::Mutex<api_octavia::Octavia>,
     /// Nova keypairs per user (`keypairs`).
     pub keypairs: keypairs::Keypairs,
+    /// The clusters' live Kubernetes APIs (`kube`).
+    pub kube: kube::KubeApis,
+    /// This value itself, for the Kubernetes API listeners (weak: no cycle).
+    me: std::sync::Weak<Shared>,
     state_file: Option<persist::StateFile>,
 }
 
@@ -301,11 +320,18 @@ impl Shared {
                 if let Ok(mut octavia) = self.octavia.lock() {
                     octavia.seed(&record.project_id, &record.uuid);
                 }
+                let refs = store.clusters()[index].resources.cert_refs.clone();
+                self.serve_kube(&mut record, refs.as_ref());
+            }
+            // The driver reports its default address; a served cluster keeps its own.
+            if let Some(url) = self.kube.url(&record.uuid) {
+                record.api_address = Some(url);
             }
             if record.status == magnum_core::types::ClusterStatus::DeleteComplete {
                 if let Ok(mut octavia) = self.octavia.lock() {
                     octavia.forget(&record.uuid);
                 }
+                self.kube.stop(&record.uuid);
                 gone.push(record.uuid.clone());
             }
             let row = store.cluster_mut(index);
@@ -336,6 +362,50 @@ impl Shared {
 
     fn ca_options(&self) -> CaOptions {
         CaOptions::new().key_type(self.config.ca_key_type)
+    }
+
+    /// The cluster's CA, from the certificate store.
+    fn cluster_ca(
+        &self,
+        refs: Option<&magnum_core::ca::ClusterCertRefs>,
+    ) -> Result<magnum_core::ca::CertifiedKey, String> {
+        use magnum_core::ca::CertStore;
+        let refs = refs.ok_or_else(|| "the cluster has no CA".to_owned())?;
+        self.certs
+            .load(&refs.ca_cert_ref)
+            .and_then(|stored| stored.certified_key())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Gives a Kubernetes cluster that just became ready its live API (`kube`), or notes in
+    /// `status_reason` why it has none.
+    fn serve_kube(
+        &self,
+        record: &mut crate::driver::ClusterRecord,
+        refs: Option<&magnum_core::ca::ClusterCertRefs>,
+    ) {
+        let kubernetes = record.template.coe.as_ref().map(|c| c.as_str()) == Some("kubernetes");
+        if !kubernetes || record.template.tls_disabled == Some(true) {
+            return;
+        }
+        let note = |record: &mut crate::driver::ClusterRecord, why: String| {
+            let reason = record.status_reason.take().unwrap_or_default();
+            record.status_reason = Some(format!("{reason} (no Kubernetes API: {why})"));
+        };
+        match self
+            .cluster_ca(refs)
+            .and_then(|ca| self.kube.start(self.me.clone(), &record.uuid, &ca))
+        {
+            Ok(kube::Started::Url(url)) => record.api_address = Some(url),
+            Ok(kube::Started::Full(max)) => note(
+                record,
+                format!("the simulator serves at most {max} (--max-kube-apis)"),
+            ),
+            Err(e) => {
+                tracing::warn!(cluster = %record.uuid, error = %e, "no Kubernetes API");
+                note(record, e);
+            }
+        }
     }
 }
 
@@ -398,7 +468,9 @@ impl Simulator {
         let certs = Arc::new(certs);
         let conductor = Conductor::new(registry.clone(), certs.clone())
             .ca_options(CaOptions::new().key_type(config.ca_key_type));
-        let shared = Arc::new(Shared {
+        let shared = Arc::new_cyclic(|me| Shared {
+            me: me.clone(),
+            kube: kube::KubeApis::new(config.max_kube_apis),
             base,
             identity: Identity::new(config.users.clone(), config.app_credentials.clone()),
             store: Mutex::new(store),
@@ -410,6 +482,23 @@ impl Simulator {
             config,
             state_file,
         });
+        // Clusters restored from the state file that had an API get a new listener (the old
+        // port is gone with the old process).
+        {
+            let mut store = shared.store.lock().await;
+            for index in 0..store.clusters().len() {
+                let row = &store.clusters()[index];
+                if row.record.api_address.is_none()
+                    || row.record.status == magnum_core::types::ClusterStatus::DeleteInProgress
+                {
+                    continue;
+                }
+                let (mut record, refs) = (row.record.clone(), row.resources.cert_refs.clone());
+                record.api_address = Some(crate::simulated_driver::DEFAULT_API_ADDRESS.to_owned());
+                shared.serve_kube(&mut record, refs.as_ref());
+                store.cluster_mut(index).record = record;
+            }
+        }
         // Paths are normalised before routing (trailing slashes, paths without /v1).
         let app = tower::Layer::layer(&middleware::from_fn(normalize_path), router(shared.clone()));
         let in_process = Router::new().fallback_service(app.clone());
@@ -531,6 +620,12 @@ impl Simulator {
         self.shared.store.lock().await.clusters().len()
     }
 
+    /// How many live Kubernetes APIs are listening (one per ready Kubernetes cluster, up to
+    /// [`SimulatorConfig::max_kube_apis`]).
+    pub fn kube_api_count(&self) -> usize {
+        self.shared.kube.count()
+    }
+
     /// How many certificate objects the CA store holds.
     pub fn stored_certificates(&self) -> usize {
         self.shared.certs.len()
@@ -539,6 +634,7 @@ impl Simulator {
     /// Stops serving and waits for the server task.
     pub async fn stop(mut self) {
         self.ticker.abort();
+        self.shared.kube.stop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -551,6 +647,7 @@ impl Simulator {
 impl Drop for Simulator {
     fn drop(&mut self) {
         self.ticker.abort();
+        self.shared.kube.stop_all();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
