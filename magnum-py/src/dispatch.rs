@@ -841,35 +841,28 @@ pub async fn run(client: Client, op: String, a: Value, progress: Option<Py<PyAny
             })
             .await
         }
-        "wait_nodegroup_ready" => {
+        "wait_nodegroup_ready" | "wait_nodegroup_deleted" => {
             let w: Wait = args(&a)?;
             let cluster = w
                 .cluster
                 .clone()
                 .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
+            let api = nodegroups(&cluster);
             let (options, callback) = wait_options(&w, progress)?;
             until_callback_fails(&callback, async {
-                waited(
-                    wait::nodegroup_ready(&nodegroups(&cluster), w.ident.clone(), &options)
-                        .await
-                        .map(Some),
-                )
-            })
-            .await
-        }
-        "wait_nodegroup_deleted" => {
-            let w: Wait = args(&a)?;
-            let cluster = w
-                .cluster
-                .clone()
-                .ok_or_else(|| Failure::Arguments("cluster is required".into()))?;
-            let (options, callback) = wait_options(&w, progress)?;
-            until_callback_fails(&callback, async {
-                waited(
-                    wait::nodegroup_deleted(&nodegroups(&cluster), w.ident.clone(), &options)
-                        .await
-                        .map(|()| None::<NodeGroup>),
-                )
+                if op == "wait_nodegroup_ready" {
+                    waited(
+                        wait::nodegroup_ready(&api, w.ident.clone(), &options)
+                            .await
+                            .map(Some),
+                    )
+                } else {
+                    waited(
+                        wait::nodegroup_deleted(&api, w.ident.clone(), &options)
+                            .await
+                            .map(|()| None::<NodeGroup>),
+                    )
+                }
             })
             .await
         }

@@ -248,17 +248,8 @@ fn negotiate(headers: &HeaderMap) -> Result<u32, NovaFault> {
 
 /// Nova's timestamp shape (`2014-05-07T12:06:13.681238`, UTC, no offset).
 fn timestamp() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second(),
-        now.microsecond()
-    )
+    let magnum = super::wire::now_timestamp();
+    magnum.trim_end_matches("+00:00").to_owned()
 }
 
 /// Colon-separated lower-case hex, as Nova prints fingerprints.
@@ -470,6 +461,22 @@ fn parse_create(body: &[u8], version: u32) -> Result<CreateBody, NovaFault> {
     })
 }
 
+/// Negotiates the compute microversion, runs `handle` with it and answers in Nova's shape
+/// (version headers on success and failure alike; Nova's fault body on failure).
+fn nova(
+    headers: &HeaderMap,
+    handle: impl FnOnce(u32) -> Result<(StatusCode, Option<Value>), NovaFault>,
+) -> Response {
+    let version = match negotiate(headers) {
+        Ok(v) => v,
+        Err(fault) => return fault.into_response(None),
+    };
+    match handle(version) {
+        Ok((status, body)) => answer(status, body, Some(version)),
+        Err(fault) => fault.into_response(Some(version)),
+    }
+}
+
 /// `POST /compute/v2.1/os-keypairs`.
 pub(crate) async fn create(
     State(shared): State<Arc<Shared>>,
@@ -477,21 +484,15 @@ pub(crate) async fn create(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let version = match negotiate(&headers) {
-        Ok(v) => v,
-        Err(fault) => return fault.into_response(None),
-    };
-    match create_keypair(&shared, &ctx, version, &body) {
-        Ok(body) => {
-            let status = if version >= 2 {
-                StatusCode::CREATED
-            } else {
-                StatusCode::OK
-            };
-            answer(status, Some(body), Some(version))
-        }
-        Err(fault) => fault.into_response(Some(version)),
-    }
+    nova(&headers, |version| {
+        let body = create_keypair(&shared, &ctx, version, &body)?;
+        let status = if version >= 2 {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        };
+        Ok((status, Some(body)))
+    })
 }
 
 fn create_keypair(
@@ -569,14 +570,10 @@ pub(crate) async fn list(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let version = match negotiate(&headers) {
-        Ok(v) => v,
-        Err(fault) => return fault.into_response(None),
-    };
-    match list_keypairs(&shared, &ctx, version, &query) {
-        Ok(body) => answer(StatusCode::OK, Some(body), Some(version)),
-        Err(fault) => fault.into_response(Some(version)),
-    }
+    nova(&headers, |version| {
+        let body = list_keypairs(&shared, &ctx, version, &query)?;
+        Ok((StatusCode::OK, Some(body)))
+    })
 }
 
 fn list_keypairs(
@@ -585,12 +582,7 @@ fn list_keypairs(
     version: u32,
     query: &HashMap<String, String>,
 ) -> Result<Value, NovaFault> {
-    let user = target_user(
-        ctx,
-        query.get("user_id").map(String::as_str),
-        version,
-        "index",
-    )?;
+    let user = keypair_user(ctx, query, version, "index")?;
     let paged = version >= 35;
     let limit = match query.get("limit").filter(|_| paged) {
         None => None,
@@ -650,6 +642,16 @@ fn list_keypairs(
     Ok(Value::Object(out))
 }
 
+/// The user a request on one keypair acts for (`?user_id=`, 2.10+, admins only).
+fn keypair_user(
+    ctx: &AuthContext,
+    query: &HashMap<String, String>,
+    version: u32,
+    rule: &str,
+) -> Result<String, NovaFault> {
+    target_user(ctx, query.get("user_id").map(String::as_str), version, rule)
+}
+
 /// `GET /compute/v2.1/os-keypairs/{name}[?user_id=]`.
 pub(crate) async fn show(
     State(shared): State<Arc<Shared>>,
@@ -658,40 +660,21 @@ pub(crate) async fn show(
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let version = match negotiate(&headers) {
-        Ok(v) => v,
-        Err(fault) => return fault.into_response(None),
-    };
-    let found = target_user(
-        &ctx,
-        query.get("user_id").map(String::as_str),
-        version,
-        "show",
-    )
-    .and_then(|user| {
-        shared
+    nova(&headers, |version| {
+        let user = keypair_user(&ctx, &query, version, "show")?;
+        let keypair = shared
             .keypairs
             .with_user(&user, |own, _, _| own.get(&name).cloned())?
-            .map(|k| (k, user.clone()))
-            .ok_or_else(|| NovaFault::not_found(&name, &user))
-    });
-    match found {
-        Ok((keypair, user)) => {
-            let mut out = view(&keypair, version);
-            out.insert("user_id".into(), json!(user));
-            out.insert("deleted".into(), json!(false));
-            out.insert("created_at".into(), json!(keypair.created_at));
-            out.insert("updated_at".into(), Value::Null);
-            out.insert("deleted_at".into(), Value::Null);
-            out.insert("id".into(), json!(keypair.id));
-            answer(
-                StatusCode::OK,
-                Some(json!({ "keypair": out })),
-                Some(version),
-            )
-        }
-        Err(fault) => fault.into_response(Some(version)),
-    }
+            .ok_or_else(|| NovaFault::not_found(&name, &user))?;
+        let mut out = view(&keypair, version);
+        out.insert("user_id".into(), json!(user));
+        out.insert("deleted".into(), json!(false));
+        out.insert("created_at".into(), json!(keypair.created_at));
+        out.insert("updated_at".into(), Value::Null);
+        out.insert("deleted_at".into(), Value::Null);
+        out.insert("id".into(), json!(keypair.id));
+        Ok((StatusCode::OK, Some(json!({ "keypair": out }))))
+    })
 }
 
 /// `DELETE /compute/v2.1/os-keypairs/{name}[?user_id=]`.
@@ -702,40 +685,25 @@ pub(crate) async fn delete(
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let version = match negotiate(&headers) {
-        Ok(v) => v,
-        Err(fault) => return fault.into_response(None),
-    };
-    let removed = target_user(
-        &ctx,
-        query.get("user_id").map(String::as_str),
-        version,
-        "delete",
-    )
-    .and_then(|user| {
-        shared
-            .keypairs
-            .with_user(&user, |own, total, _| {
-                let gone = own.remove(&name).is_some();
-                if gone {
-                    *total -= 1;
-                }
-                gone
-            })?
-            .then_some(())
-            .ok_or_else(|| NovaFault::not_found(&name, &user))
-    });
-    match removed {
-        Ok(()) => {
-            let status = if version >= 2 {
-                StatusCode::NO_CONTENT
-            } else {
-                StatusCode::ACCEPTED
-            };
-            answer(status, None, Some(version))
+    nova(&headers, |version| {
+        let user = keypair_user(&ctx, &query, version, "delete")?;
+        let removed = shared.keypairs.with_user(&user, |own, total, _| {
+            let gone = own.remove(&name).is_some();
+            if gone {
+                *total -= 1;
+            }
+            gone
+        })?;
+        if !removed {
+            return Err(NovaFault::not_found(&name, &user));
         }
-        Err(fault) => fault.into_response(Some(version)),
-    }
+        let status = if version >= 2 {
+            StatusCode::NO_CONTENT
+        } else {
+            StatusCode::ACCEPTED
+        };
+        Ok((status, None))
+    })
 }
 
 #[cfg(test)]
