@@ -1646,3 +1646,71 @@ async fn every_kubernetes_cluster_serves_a_read_only_api_on_loopback() {
     assert!(refused.is_err(), "the listener is closed");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_clusters_kubernetes_api_shrugs_off_hostile_connections() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let sim = Simulator::start(fast()).await.unwrap();
+    let client = client_for(&sim, "demo");
+    Api::<ClusterTemplate>::new(client.clone())
+        .create(
+            &ClusterTemplateCreate::new("fedora-coreos-40", Coe::Kubernetes)
+                .name("kt")
+                .external_network_id("public"),
+        )
+        .await
+        .unwrap();
+    let clusters: Api<Cluster> = Api::new(client.clone());
+    clusters
+        .create(&ClusterCreate::new("kt").name("kc").node_count(1u32))
+        .await
+        .unwrap();
+    let ready = wait::cluster_ready(&clusters, "kc", &waiting())
+        .await
+        .unwrap();
+    let url = ready.api_address.unwrap();
+    let addr = url.trim_start_matches("https://").to_owned();
+
+    // 100 connections that speak no TLS at all: each is closed at once.
+    let mut garbage = Vec::new();
+    for i in 0..100u32 {
+        let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        tcp.write_all(format!("GET /api/v1/nodes HTTP/1.1\r\nX: {i}\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        garbage.push(tcp);
+    }
+    for mut tcp in garbage {
+        let mut buf = [0u8; 64];
+        let read = tokio::time::timeout(Duration::from_secs(5), tcp.read(&mut buf)).await;
+        assert!(matches!(read, Ok(Ok(_)) | Ok(Err(_))), "not left hanging");
+    }
+
+    // A real client still gets its answer; an absurd selector and a 1 MiB query are refused
+    // with a status, not a crash.
+    let (ca, cert, key) = kube_credentials(&client, "kc").await;
+    let kube = kube_client(&ca, Some((&cert, &key)));
+    let (status, _) = kube_get(&kube, &format!("{url}/api/v1/nodes")).await;
+    assert_eq!(status, 200);
+    let selector = "a=b,".repeat(5_000);
+    let (status, _) = kube_get(
+        &kube,
+        &format!("{url}/api/v1/pods?labelSelector={selector}"),
+    )
+    .await;
+    assert_eq!(status, 200, "an unmatched label selector is an empty list");
+    let huge = "x".repeat(1 << 20);
+    let response = kube
+        .get(format!("{url}/api/v1/pods?fieldSelector={huge}"))
+        .send()
+        .await;
+    assert!(
+        response
+            .map(|r| r.status().is_client_error())
+            .unwrap_or(true),
+        "refused or cut off, never served"
+    );
+    let (status, _) = kube_get(&kube, &format!("{url}/version")).await;
+    assert_eq!(status, 200, "still serving");
+    sim.stop().await;
+}

@@ -17,7 +17,8 @@
 //! write: the API server is read-only. Nodes are drawn from the cluster's current record, so
 //! resizes and nodegroup changes show at once. Deleting the cluster closes the listener and
 //! its connections. At most [`super::SimulatorConfig::max_kube_apis`] listeners run; clusters
-//! beyond that get no API and say so in `status_reason`.
+//! beyond that get no API and say so in `status_reason`. Each listener serves at most 1,024
+//! connections at once and gives a client 10 s for its TLS handshake.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -46,6 +47,8 @@ use magnum_core::types::{ClusterStatus, HealthStatus};
 
 /// How long a client may take over the TLS handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Open connections one listener serves at a time; more are closed as they arrive.
+const MAX_CONNECTIONS: usize = 1024;
 
 /// The Kubernetes API servers of the simulated clusters.
 #[derive(Debug)]
@@ -357,6 +360,10 @@ async fn serve(listener: tokio::net::TcpListener, config: Arc<rustls::ServerConf
             tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
+        if connections.len() >= MAX_CONNECTIONS {
+            drop(tcp);
+            continue;
+        }
         let acceptor = acceptor.clone();
         let app = app.clone();
         connections.spawn(async move {
