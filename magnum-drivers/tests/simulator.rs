@@ -1714,3 +1714,58 @@ async fn a_clusters_kubernetes_api_shrugs_off_hostile_connections() {
     assert_eq!(status, 200, "still serving");
     sim.stop().await;
 }
+
+#[tokio::test]
+async fn a_system_scoped_token_is_refused_by_every_magnum_policy() {
+    let sim = Simulator::start(fast()).await.unwrap();
+    let http = reqwest::Client::new();
+    let ask = |user: &str, scope: Value| {
+        http.post(sim.auth_url().to_string() + "/auth/tokens")
+            .json(
+                &json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+                "name": user, "domain": {"id": "default"}, "password": DEFAULT_PASSWORD}}},
+                "scope": scope}}),
+            )
+            .send()
+    };
+    let system = json!({"system": {"all": true}});
+    let response = ask("admin", system.clone()).await.unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let token = response.headers()["x-subject-token"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token"]["system"], json!({"all": true}));
+    assert!(
+        body["token"].get("project").is_none(),
+        "no project in a system token"
+    );
+    let response = ask("demo", system).await.unwrap();
+    assert_eq!(response.status().as_u16(), 401, "demo holds no system role");
+
+    // Magnum's policies are all project-scoped (scope_types=["project"]): with enforce_scope a
+    // system token is refused everywhere, admin-only rules included.
+    for (path, rule) in [
+        ("/v1/clusters", "cluster:get_all"),
+        ("/v1/clustertemplates", "clustertemplate:get_all"),
+        ("/v1/mservices", "magnum-service:get_all"),
+        ("/v1/quotas", "quota:get_all"),
+    ] {
+        let response = http
+            .get(format!("{}{path}", sim.base_url()))
+            .header("x-auth-token", &token)
+            .header("openstack-api-version", "container-infra latest")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 403, "{path}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            detail(&body),
+            format!("Policy doesn't allow {rule} to be performed."),
+            "{path}"
+        );
+    }
+    sim.stop().await;
+}

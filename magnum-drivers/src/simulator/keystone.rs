@@ -28,6 +28,8 @@ pub struct SimUser {
     pub project_name: String,
     /// Role names in that project.
     pub roles: Vec<String>,
+    /// Role names on the system (`scope: {"system": {"all": true}}`); none: no system scope.
+    pub system_roles: Vec<String>,
 }
 
 impl SimUser {
@@ -40,7 +42,16 @@ impl SimUser {
             project_id: format!("{project}-project-id"),
             project_name: project.to_owned(),
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            system_roles: Vec::new(),
         }
+    }
+
+    /// Grants roles on the system, so the user may ask for a system-scoped token (as devstack
+    /// grants `admin` the system admin role).
+    #[must_use]
+    pub fn system_roles(mut self, roles: &[&str]) -> Self {
+        self.system_roles = roles.iter().map(|r| (*r).to_owned()).collect();
+        self
     }
 }
 
@@ -79,6 +90,9 @@ pub struct AuthContext {
     pub project_id: String,
     /// Role names.
     pub roles: Vec<String>,
+    /// A system-scoped token (no project). Every Magnum policy is project-scoped
+    /// (`scope_types=["project"]`), so with `enforce_scope` Magnum refuses it everywhere.
+    pub system: bool,
 }
 
 impl AuthContext {
@@ -105,6 +119,8 @@ impl AuthContext {
 
 #[derive(Debug, Clone)]
 struct Token {
+    /// Scoped to the system, not to the user's project.
+    system: bool,
     user: SimUser,
     methods: Vec<&'static str>,
     expires: SystemTime,
@@ -174,11 +190,22 @@ impl Identity {
     /// The request's context from `X-Auth-Token`, if the token is valid.
     pub fn context(&self, headers: &HeaderMap) -> Option<AuthContext> {
         let token = headers.get("x-auth-token")?.to_str().ok()?;
-        let user = self.valid(token)?.user;
-        Some(AuthContext {
-            user_id: user.id,
-            project_id: user.project_id,
-            roles: user.roles,
+        let token = self.valid(token)?;
+        let user = token.user;
+        Some(if token.system {
+            AuthContext {
+                user_id: user.id,
+                project_id: String::new(),
+                roles: user.system_roles,
+                system: true,
+            }
+        } else {
+            AuthContext {
+                user_id: user.id,
+                project_id: user.project_id,
+                roles: user.roles,
+                system: false,
+            }
         })
     }
 
@@ -241,15 +268,24 @@ impl Identity {
         Ok(user)
     }
 
-    fn check_scope(user: &SimUser, scope: &Value) -> Result<(), Refusal> {
+    /// The scope asked for: `Ok(true)` for the system (only users with system roles), `Ok(false)`
+    /// for the user's project (or no scope).
+    fn check_scope(user: &SimUser, scope: &Value) -> Result<bool, Refusal> {
+        if !scope["system"].is_null() {
+            return if scope["system"]["all"] == json!(true) && !user.system_roles.is_empty() {
+                Ok(true)
+            } else {
+                Err(Refusal::Unauthorized)
+            };
+        }
         let project = &scope["project"];
         if project.is_null() {
-            return Ok(());
+            return Ok(false);
         }
         let matches = project["id"].as_str() == Some(user.project_id.as_str())
             || project["name"].as_str() == Some(user.project_name.as_str());
         if matches {
-            Ok(())
+            Ok(false)
         } else {
             Err(Refusal::Unauthorized)
         }
@@ -266,12 +302,15 @@ impl Identity {
                 "url": url,
             })))
         };
-        let roles: Vec<Value> = user
-            .roles
-            .iter()
-            .map(|r| json!({"id": format!("{r}-role-id"), "name": r}))
-            .collect();
-        json!({"token": {
+        let roles: Vec<Value> = if token.system {
+            &user.system_roles
+        } else {
+            &user.roles
+        }
+        .iter()
+        .map(|r| json!({"id": format!("{r}-role-id"), "name": r}))
+        .collect();
+        let mut body = json!({"token": {
             "methods": token.methods,
             "user": {"domain": {"id": "default", "name": "Default"}, "id": user.id,
                      "name": user.name, "password_expires_at": null},
@@ -298,7 +337,19 @@ impl Identity {
                 {"endpoints": endpoints(format!("{base}/load-balancer")),
                  "id": "octavia-service", "type": "load-balancer", "name": "octavia"},
             ],
-        }})
+        }});
+        if token.system {
+            // A system-scoped token names no project, and the catalog leaves out the endpoints
+            // whose URL needs one (Cinder's).
+            body["token"]["system"] = json!({"all": true});
+            if let Some(token) = body["token"].as_object_mut() {
+                token.remove("project");
+            }
+            if let Some(catalog) = body["token"]["catalog"].as_array_mut() {
+                catalog.retain(|service| service["type"] != "volumev3");
+            }
+        }
+        body
     }
 
     /// `POST /v3/auth/tokens`.
@@ -314,11 +365,13 @@ impl Identity {
             Ok(found) => found,
             Err(refusal) => return refusal.response(),
         };
-        if let Err(refusal) = Self::check_scope(&user, &auth["scope"]) {
-            return refusal.response();
-        }
+        let system = match Self::check_scope(&user, &auth["scope"]) {
+            Ok(system) => system,
+            Err(refusal) => return refusal.response(),
+        };
         let issued = SystemTime::now();
         let token = Token {
+            system,
             user,
             methods: vec![method],
             expires: issued + self.token_lifetime,

@@ -108,7 +108,8 @@ impl Default for SimulatorConfig {
                     DEFAULT_PASSWORD,
                     "admin",
                     &["admin", "member", "reader"],
-                ),
+                )
+                .system_roles(&["admin", "member", "reader"]),
                 SimUser::new("viewer", DEFAULT_PASSWORD, "demo", &["reader"]),
                 // Personas as devstack seeds them: an admin in the same project as the
                 // member and the reader, and a member of a second project.
@@ -664,7 +665,7 @@ pub(crate) struct Caller {
 impl Caller {
     /// Magnum's project-reader rule.
     pub fn read(&self, rule: &str) -> Result<(), ApiFault> {
-        if self.ctx.can_read() {
+        if !self.ctx.system && self.ctx.can_read() {
             Ok(())
         } else {
             Err(ApiFault::policy(rule))
@@ -673,7 +674,7 @@ impl Caller {
 
     /// Magnum's project-member rule.
     pub fn write(&self, rule: &str) -> Result<(), ApiFault> {
-        if self.ctx.can_write() {
+        if !self.ctx.system && self.ctx.can_write() {
             Ok(())
         } else {
             Err(ApiFault::policy(rule))
@@ -682,7 +683,9 @@ impl Caller {
 
     /// Magnum's admin rule.
     pub fn admin(&self, rule: &str) -> Result<(), ApiFault> {
-        if self.ctx.is_admin() {
+        // Every Magnum policy is project-scoped: a system-scoped token is refused (with
+        // `enforce_scope`, oslo.policy's InvalidScope becomes Magnum's PolicyNotAuthorized).
+        if !self.ctx.system && self.ctx.is_admin() {
             Ok(())
         } else {
             Err(ApiFault::policy(rule))
