@@ -30,7 +30,7 @@ openssl version
 if ! command -v kubectl >/dev/null; then
   apt-get update -qq && apt-get install -y -qq kubernetes-client >/dev/null
 fi
-kubectl version --client 2>/dev/null | head -1
+kubectl version --client 2>/dev/null | sed -n 1p  # sed reads it all: no SIGPIPE under pipefail
 
 echo "== real Keystone, magnum-api and Heat"
 scripts/real-keystone/up.sh "$state/keystone"
