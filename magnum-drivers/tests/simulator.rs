@@ -1021,6 +1021,37 @@ fn ssh_keygen_rsa() -> (String, String) {
     (public.trim().to_owned(), fingerprint)
 }
 
+/// A self-signed certificate made by `openssl` and its SHA-1 fingerprint as Nova prints it
+/// (lower-case, colon-separated).
+fn openssl_certificate() -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = dir.path().join("cert.pem");
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=tester", "-keyout"])
+        .arg(dir.path().join("key.pem"))
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let printed = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha1", "-in"])
+        .arg(&cert)
+        .output()
+        .unwrap();
+    let line = String::from_utf8(printed.stdout).unwrap();
+    let sha1 = line.trim().rsplit('=').next().unwrap().to_lowercase();
+    (std::fs::read_to_string(&cert).unwrap(), sha1)
+}
+
 #[tokio::test]
 async fn nova_keypairs_are_per_user_writable_and_checked_by_magnum() {
     let sim = Simulator::start(fast()).await.unwrap();
@@ -1161,6 +1192,41 @@ async fn nova_keypairs_are_per_user_writable_and_checked_by_magnum() {
         bad["badRequest"]["message"],
         "Keypair data is invalid: failed to generate fingerprint"
     );
+    // An x509 keypair (2.2+): the certificate's SHA-1 fingerprint, as openssl prints it.
+    let (certificate, sha1) = openssl_certificate();
+    let (status, _, x509) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            Some("compute 2.2"),
+            Some(json!({"keypair": {"name": "x509", "type": "x509", "public_key": certificate}})),
+        )
+        .await;
+    assert_eq!(status, 201, "{x509}");
+    assert_eq!(x509["keypair"]["type"], "x509");
+    assert_eq!(x509["keypair"]["fingerprint"], sha1.as_str());
+    let (status, _, bad) = demo
+        .call(
+            post.clone(),
+            keypairs,
+            Some("compute 2.2"),
+            Some(json!({"keypair": {"name": "x509-bad", "type": "x509", "public_key": public}})),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        bad["badRequest"]["message"],
+        "Keypair data is invalid: failed to generate X509 fingerprint"
+    );
+    let (status, _, _) = demo
+        .call(
+            delete.clone(),
+            &format!("{keypairs}/x509"),
+            Some("compute 2.2"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
     let (status, _, unsupported) = demo
         .call(get.clone(), keypairs, Some("compute 2.200"), None)
         .await;
