@@ -1604,6 +1604,23 @@ async fn every_kubernetes_cluster_serves_a_read_only_api_on_loopback() {
             .map(|a| a.starts_with("127.")),
         Some(true)
     );
+    let table: Value = kube
+        .get(format!("{url}/api/v1/nodes"))
+        .header(
+            "accept",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json",
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(table["kind"], "Table", "what kubectl get asks for");
+    assert_eq!(table["columnDefinitions"][1]["name"], "Status");
+    assert_eq!(table["rows"][0]["cells"][1], "Ready");
+    assert_eq!(table["rows"][0]["cells"][2], "control-plane");
+    assert_eq!(table["rows"][0]["object"]["kind"], "PartialObjectMetadata");
     let (_, pods) = kube_get(&kube, &format!("{url}/api/v1/pods")).await;
     assert!(item_names(&pods).iter().any(|n| n.starts_with("coredns-")));
     let (_, system) = kube_get(&kube, &format!("{url}/api/v1/namespaces/kube-system/pods")).await;

@@ -192,6 +192,10 @@ def test_kubectl_and_the_kubernetes_client_read_a_simulated_cluster(simulator, t
     kubectl = ["kubectl", "--kubeconfig", kubeconfig]
     listed = subprocess.run(kubectl + ["get", "nodes", "-o", "name"], capture_output=True, text=True, check=True)
     assert sorted(listed.stdout.split()) == sorted(f"node/{n.metadata.name}" for n in nodes)
+    printed = subprocess.run(kubectl + ["get", "nodes"], capture_output=True, text=True, check=True).stdout
+    header, *rows = printed.splitlines()
+    assert header.split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
+    assert [row.split()[1] for row in rows] == ["Ready"] * 3 and sum("control-plane" in row for row in rows) == 1
     version = subprocess.run(kubectl + ["version", "-o", "json"], capture_output=True, text=True, check=True)
     assert json.loads(version.stdout)["serverVersion"]["gitVersion"] == ready.coe_version
 

@@ -635,7 +635,14 @@ fn check_fields(selector: &Selector, allowed: &[&str]) -> Option<Response> {
         })
 }
 
-fn list<T: Serialize + k8s_openapi::ListableResource>(items: Vec<T>) -> Response {
+/// A list, or — when the client asks for one, as `kubectl get` does — a `Table`.
+fn list<T: Serialize + k8s_openapi::ListableResource + Tabular>(
+    AsTable(table): AsTable,
+    items: Vec<T>,
+) -> Response {
+    if table {
+        return json(&Table::of(&items));
+    }
     json(&k8s_openapi::List {
         items,
         metadata: meta::ListMeta {
@@ -645,8 +652,18 @@ fn list<T: Serialize + k8s_openapi::ListableResource>(items: Vec<T>) -> Response
     })
 }
 
+/// One object, or a one-row `Table`.
+fn one<T: Serialize + Tabular>(AsTable(table): AsTable, item: T) -> Response {
+    if table {
+        json(&Table::of(std::slice::from_ref(&item)))
+    } else {
+        json(&item)
+    }
+}
+
 async fn list_nodes(
     State(state): State<KubeState>,
+    as_table: AsTable,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
     let (record, created) = match cluster(&state).await {
@@ -663,10 +680,14 @@ async fn list_nodes(
         .filter(|n| fields.matches(|_| n.metadata.name.clone()))
         .filter(|n| labels.matches(|k| label(&n.metadata, k)))
         .collect();
-    list::<core::Node>(items)
+    list::<core::Node>(as_table, items)
 }
 
-async fn get_node(State(state): State<KubeState>, Path(name): Path<String>) -> Response {
+async fn get_node(
+    State(state): State<KubeState>,
+    as_table: AsTable,
+    Path(name): Path<String>,
+) -> Response {
     let (record, created) = match cluster(&state).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -675,7 +696,7 @@ async fn get_node(State(state): State<KubeState>, Path(name): Path<String>) -> R
         .into_iter()
         .find(|n| n.metadata.name.as_deref() == Some(name.as_str()))
     {
-        Some(node) => json(&node),
+        Some(node) => one(as_table, node),
         None => status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -684,14 +705,18 @@ async fn get_node(State(state): State<KubeState>, Path(name): Path<String>) -> R
     }
 }
 
-async fn list_namespaces(State(state): State<KubeState>) -> Response {
+async fn list_namespaces(State(state): State<KubeState>, as_table: AsTable) -> Response {
     match cluster(&state).await {
-        Ok((_, created)) => list::<core::Namespace>(namespaces(&created)),
+        Ok((_, created)) => list::<core::Namespace>(as_table, namespaces(&created)),
         Err(response) => response,
     }
 }
 
-async fn get_namespace(State(state): State<KubeState>, Path(name): Path<String>) -> Response {
+async fn get_namespace(
+    State(state): State<KubeState>,
+    as_table: AsTable,
+    Path(name): Path<String>,
+) -> Response {
     let (_, created) = match cluster(&state).await {
         Ok(found) => found,
         Err(response) => return response,
@@ -700,7 +725,7 @@ async fn get_namespace(State(state): State<KubeState>, Path(name): Path<String>)
         .into_iter()
         .find(|n| n.metadata.name.as_deref() == Some(name.as_str()))
     {
-        Some(namespace) => json(&namespace),
+        Some(namespace) => one(as_table, namespace),
         None => status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -711,6 +736,7 @@ async fn get_namespace(State(state): State<KubeState>, Path(name): Path<String>)
 
 async fn pods_in(
     state: &KubeState,
+    as_table: AsTable,
     namespace: Option<&str>,
     query: &HashMap<String, String>,
 ) -> Response {
@@ -737,26 +763,29 @@ async fn pods_in(
         .filter(|p| fields.matches(|k| pod_field(p, k)))
         .filter(|p| labels.matches(|k| label(&p.metadata, k)))
         .collect();
-    list::<core::Pod>(items)
+    list::<core::Pod>(as_table, items)
 }
 
 async fn list_all_pods(
     State(state): State<KubeState>,
+    as_table: AsTable,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    pods_in(&state, None, &query).await
+    pods_in(&state, as_table, None, &query).await
 }
 
 async fn list_pods(
     State(state): State<KubeState>,
+    as_table: AsTable,
     Path(namespace): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    pods_in(&state, Some(&namespace), &query).await
+    pods_in(&state, as_table, Some(&namespace), &query).await
 }
 
 async fn get_pod(
     State(state): State<KubeState>,
+    as_table: AsTable,
     Path((namespace, name)): Path<(String, String)>,
 ) -> Response {
     let (record, created) = match cluster(&state).await {
@@ -767,7 +796,7 @@ async fn get_pod(
         p.metadata.namespace.as_deref() == Some(namespace.as_str())
             && p.metadata.name.as_deref() == Some(name.as_str())
     }) {
-        Some(pod) => json(&pod),
+        Some(pod) => one(as_table, pod),
         None => status(
             StatusCode::NOT_FOUND,
             "NotFound",
@@ -1209,4 +1238,275 @@ fn pods(record: &ClusterRecord, created: &str) -> Vec<core::Pod> {
             }
         })
         .collect()
+}
+
+/// Does the client ask for a `Table` (`Accept: application/json;as=Table;…`, as `kubectl get`)?
+#[derive(Debug, Clone, Copy)]
+struct AsTable(bool);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for AsTable {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let wanted = parts
+            .headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .any(|accept| accept.contains("as=Table"));
+        Ok(Self(wanted))
+    }
+}
+
+/// `meta.k8s.io/v1` `Table` (not among k8s-openapi's types): what kube-apiserver prints for
+/// `kubectl get`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Table {
+    kind: &'static str,
+    api_version: &'static str,
+    metadata: meta::ListMeta,
+    column_definitions: Vec<Column>,
+    rows: Vec<Row>,
+}
+
+#[derive(Serialize)]
+struct Column {
+    name: &'static str,
+    #[serde(rename = "type")]
+    type_: &'static str,
+    format: &'static str,
+    description: &'static str,
+    priority: i32,
+}
+
+#[derive(Serialize)]
+struct Row {
+    cells: Vec<String>,
+    object: PartialObject,
+}
+
+/// The row's object as `PartialObjectMetadata` (kube-apiserver's default `includeObject`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartialObject {
+    kind: &'static str,
+    api_version: &'static str,
+    metadata: meta::ObjectMeta,
+}
+
+/// An object kube-apiserver prints as table rows.
+trait Tabular {
+    /// (name, priority): priority 1 columns show with `-o wide`.
+    fn columns() -> Vec<(&'static str, i32)>;
+    /// The cells, `age` already formatted.
+    fn cells(&self, age: String) -> Vec<String>;
+    fn metadata(&self) -> &meta::ObjectMeta;
+}
+
+impl Table {
+    fn of<T: Tabular>(items: &[T]) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        Self {
+            kind: "Table",
+            api_version: "meta.k8s.io/v1",
+            metadata: meta::ListMeta {
+                resource_version: Some("1".to_owned()),
+                ..meta::ListMeta::default()
+            },
+            column_definitions: T::columns()
+                .into_iter()
+                .map(|(name, priority)| Column {
+                    name,
+                    type_: "string",
+                    format: if name == "Name" { "name" } else { "" },
+                    description: "",
+                    priority,
+                })
+                .collect(),
+            rows: items
+                .iter()
+                .map(|item| {
+                    let age = item
+                        .metadata()
+                        .creation_timestamp
+                        .as_ref()
+                        .map(|t| human_duration(now.saturating_sub(t.0.as_second())))
+                        .unwrap_or_else(|| "<unknown>".to_owned());
+                    Row {
+                        cells: item.cells(age),
+                        object: PartialObject {
+                            kind: "PartialObjectMetadata",
+                            api_version: "meta.k8s.io/v1",
+                            metadata: item.metadata().clone(),
+                        },
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// kubectl's short ages (`45s`, `5m12s`, `17m`, `3h4m`, `9h`, `2d3h`, `12d`).
+fn human_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    let (m, h, d) = (s / 60, s / 3600, s / 86_400);
+    match s {
+        _ if s < 120 => format!("{s}s"),
+        _ if m < 10 => format!("{m}m{}s", s % 60),
+        _ if h < 3 => format!("{m}m"),
+        _ if h < 8 => format!("{h}h{}m", m % 60),
+        _ if h < 48 => format!("{h}h"),
+        _ if d < 8 => format!("{d}d{}h", h % 24),
+        _ => format!("{d}d"),
+    }
+}
+
+fn none_if_empty(text: Option<String>) -> String {
+    text.filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "<none>".to_owned())
+}
+
+impl Tabular for core::Node {
+    fn columns() -> Vec<(&'static str, i32)> {
+        vec![
+            ("Name", 0),
+            ("Status", 0),
+            ("Roles", 0),
+            ("Age", 0),
+            ("Version", 0),
+            ("Internal-IP", 1),
+            ("External-IP", 1),
+            ("OS-Image", 1),
+            ("Kernel-Version", 1),
+            ("Container-Runtime", 1),
+        ]
+    }
+
+    fn cells(&self, age: String) -> Vec<String> {
+        let status = self.status.as_ref();
+        let ready = status
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|c| c.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| c.status.as_str());
+        let roles: Vec<&str> = self
+            .metadata
+            .labels
+            .iter()
+            .flatten()
+            .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+            .collect();
+        let address = |kind: &str| {
+            status
+                .and_then(|s| s.addresses.as_ref())
+                .and_then(|a| a.iter().find(|a| a.type_ == kind))
+                .map(|a| a.address.clone())
+        };
+        let info = status.and_then(|s| s.node_info.as_ref());
+        vec![
+            self.metadata.name.clone().unwrap_or_default(),
+            match ready {
+                Some("True") => "Ready",
+                Some("False") => "NotReady",
+                _ => "Unknown",
+            }
+            .to_owned(),
+            none_if_empty(Some(roles.join(","))),
+            age,
+            info.map(|i| i.kubelet_version.clone()).unwrap_or_default(),
+            none_if_empty(address("InternalIP")),
+            none_if_empty(address("ExternalIP")),
+            info.map(|i| i.os_image.clone()).unwrap_or_default(),
+            info.map(|i| i.kernel_version.clone()).unwrap_or_default(),
+            info.map(|i| i.container_runtime_version.clone())
+                .unwrap_or_default(),
+        ]
+    }
+
+    fn metadata(&self) -> &meta::ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Tabular for core::Pod {
+    fn columns() -> Vec<(&'static str, i32)> {
+        vec![
+            ("Name", 0),
+            ("Ready", 0),
+            ("Status", 0),
+            ("Restarts", 0),
+            ("Age", 0),
+            ("IP", 1),
+            ("Node", 1),
+            ("Nominated Node", 1),
+            ("Readiness Gates", 1),
+        ]
+    }
+
+    fn cells(&self, age: String) -> Vec<String> {
+        let status = self.status.as_ref();
+        let statuses = status
+            .and_then(|s| s.container_statuses.as_deref())
+            .unwrap_or_default();
+        let ready = statuses.iter().filter(|c| c.ready).count();
+        let restarts: i32 = statuses.iter().map(|c| c.restart_count).sum();
+        vec![
+            self.metadata.name.clone().unwrap_or_default(),
+            format!("{ready}/{}", statuses.len()),
+            status.and_then(|s| s.phase.clone()).unwrap_or_default(),
+            restarts.to_string(),
+            age,
+            none_if_empty(status.and_then(|s| s.pod_ip.clone())),
+            none_if_empty(self.spec.as_ref().and_then(|s| s.node_name.clone())),
+            "<none>".to_owned(),
+            "<none>".to_owned(),
+        ]
+    }
+
+    fn metadata(&self) -> &meta::ObjectMeta {
+        &self.metadata
+    }
+}
+
+impl Tabular for core::Namespace {
+    fn columns() -> Vec<(&'static str, i32)> {
+        vec![("Name", 0), ("Status", 0), ("Age", 0)]
+    }
+
+    fn cells(&self, age: String) -> Vec<String> {
+        vec![
+            self.metadata.name.clone().unwrap_or_default(),
+            self.status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default(),
+            age,
+        ]
+    }
+
+    fn metadata(&self) -> &meta::ObjectMeta {
+        &self.metadata
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::human_duration;
+
+    #[test]
+    fn ages_print_as_kubectl_prints_them() {
+        assert_eq!(human_duration(-5), "0s");
+        assert_eq!(human_duration(45), "45s");
+        assert_eq!(human_duration(312), "5m12s");
+        assert_eq!(human_duration(17 * 60 + 3), "17m");
+        assert_eq!(human_duration(3 * 3600 + 4 * 60), "3h4m");
+        assert_eq!(human_duration(9 * 3600), "9h");
+        assert_eq!(human_duration(2 * 86_400 + 3 * 3600), "2d3h");
+        assert_eq!(human_duration(12 * 86_400), "12d");
+    }
 }
