@@ -697,11 +697,7 @@ async fn get_node(
         .find(|n| n.metadata.name.as_deref() == Some(name.as_str()))
     {
         Some(node) => one(as_table, node),
-        None => status(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("nodes \"{name}\" not found"),
-        ),
+        None => missing("nodes", &name),
     }
 }
 
@@ -726,11 +722,7 @@ async fn get_namespace(
         .find(|n| n.metadata.name.as_deref() == Some(name.as_str()))
     {
         Some(namespace) => one(as_table, namespace),
-        None => status(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("namespaces \"{name}\" not found"),
-        ),
+        None => missing("namespaces", &name),
     }
 }
 
@@ -792,17 +784,32 @@ async fn get_pod(
         Ok(found) => found,
         Err(response) => return response,
     };
-    match pods(&record, &created).into_iter().find(|p| {
-        p.metadata.namespace.as_deref() == Some(namespace.as_str())
-            && p.metadata.name.as_deref() == Some(name.as_str())
-    }) {
+    match find_pod(&record, &created, &namespace, &name) {
         Some(pod) => one(as_table, pod),
-        None => status(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("pods \"{name}\" not found"),
-        ),
+        None => missing("pods", &name),
     }
+}
+
+/// The pod `namespace/name` of the cluster, if it runs one.
+fn find_pod(
+    record: &ClusterRecord,
+    created: &str,
+    namespace: &str,
+    name: &str,
+) -> Option<core::Pod> {
+    pods(record, created).into_iter().find(|p| {
+        p.metadata.namespace.as_deref() == Some(namespace)
+            && p.metadata.name.as_deref() == Some(name)
+    })
+}
+
+/// Kubernetes' 404 for an object of `kind` (plural) called `name`.
+fn missing(kind: &str, name: &str) -> Response {
+    status(
+        StatusCode::NOT_FOUND,
+        "NotFound",
+        format!("{kind} \"{name}\" not found"),
+    )
 }
 
 /// A container's log: one line saying where the simulated container runs.
@@ -815,15 +822,8 @@ async fn pod_log(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let Some(pod) = pods(&record, &created).into_iter().find(|p| {
-        p.metadata.namespace.as_deref() == Some(namespace.as_str())
-            && p.metadata.name.as_deref() == Some(name.as_str())
-    }) else {
-        return status(
-            StatusCode::NOT_FOUND,
-            "NotFound",
-            format!("pods \"{name}\" not found"),
-        );
+    let Some(pod) = find_pod(&record, &created, &namespace, &name) else {
+        return missing("pods", &name);
     };
     let containers: Vec<String> = pod
         .spec
@@ -871,15 +871,10 @@ fn pod_field(pod: &core::Pod, key: &str) -> Option<String> {
     }
 }
 
-/// A timestamp for objects: the cluster's creation time (Magnum's `+00:00` form parsed).
+/// A timestamp for objects: the cluster's creation time, Magnum's
+/// `2026-12-02T04:12:00.000000+00:00` parsed into the type k8s-openapi uses.
 fn timestamp(created: &str) -> Option<meta::Time> {
-    let parsed = jiff_like_parse(created)?;
-    Some(meta::Time(parsed))
-}
-
-/// Parses Magnum's `2026-12-02T04:12:00.000000+00:00` into the timestamp type k8s-openapi uses.
-fn jiff_like_parse(text: &str) -> Option<k8s_openapi::jiff::Timestamp> {
-    text.parse::<k8s_openapi::jiff::Timestamp>().ok()
+    created.parse().ok().map(meta::Time)
 }
 
 fn uid(seed: &str) -> String {
