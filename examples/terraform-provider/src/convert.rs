@@ -1,0 +1,152 @@
+//! Between Terraform values (known / null / unknown) and magnum-core's typed fields: what the
+//! configuration says, range-checked numbers, and Magnum's answers back into state.
+
+use std::collections::BTreeMap;
+
+use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
+
+/// A string attribute.
+pub type Str = Value<String>;
+/// A number attribute (Terraform numbers are integers here).
+pub type Num = Value<i64>;
+/// A bool attribute.
+pub type Flag = Value<bool>;
+/// A `map(string)` attribute.
+pub type StrMap = Value<BTreeMap<String, String>>;
+/// A `list(string)` attribute.
+pub type StrList = Value<Vec<String>>;
+
+/// The configured text, if known and not null.
+pub fn text(value: &Str) -> Option<&str> {
+    value.as_ref_option().map(String::as_str)
+}
+
+/// The configured text as an owned `Option<String>`.
+pub fn owned(value: &Str) -> Option<String> {
+    value.as_ref_option().cloned()
+}
+
+/// An optional answer from Magnum as a state value (`None` → null).
+pub fn state<T>(value: Option<T>) -> Value<T> {
+    value.map_or(Value::Null, Value::Value)
+}
+
+/// An optional count from Magnum as a number.
+pub fn state_num(value: Option<u32>) -> Num {
+    value.map_or(Value::Null, |v| Value::Value(i64::from(v)))
+}
+
+/// A configured count as `u32` (Magnum's columns are 32-bit); out of range gives a diagnostic
+/// on `attribute` and `Err(())`.
+#[allow(clippy::result_unit_err)]
+pub fn count(
+    diags: &mut Diagnostics,
+    value: &Num,
+    attribute: &'static str,
+) -> Result<Option<u32>, ()> {
+    match value.as_ref_option() {
+        None => Ok(None),
+        Some(n) => match u32::try_from(*n) {
+            Ok(n) if n <= i32::MAX as u32 => Ok(Some(n)),
+            _ => {
+                diags.error(
+                    format!("{attribute} = {n} is out of range"),
+                    format!(
+                        "Magnum stores {attribute} in a 32-bit column: give a number from 0 to {}.",
+                        i32::MAX
+                    ),
+                    AttributePath::new(attribute),
+                );
+                Err(())
+            }
+        },
+    }
+}
+
+/// Whether `value` is unknown at plan time (computed from another resource).
+pub fn unknown<T>(value: &Value<T>) -> bool {
+    matches!(value, Value::Unknown)
+}
+
+/// The planned value of an Optional+Computed attribute on create: the configured value, or
+/// unknown (Magnum fills it from the template).
+pub fn or_unknown<T: Clone>(configured: &Value<T>) -> Value<T> {
+    match configured {
+        Value::Null => Value::Unknown,
+        other => other.clone(),
+    }
+}
+
+/// The labels to keep in state: all of Magnum's, or with `merge_labels` only the ones the
+/// configuration gave (Magnum's `labels_added` and `labels_overridden` keys), so the merged-in
+/// template labels do not read as drift.
+pub fn given_labels(
+    all: BTreeMap<String, String>,
+    added: Option<&BTreeMap<String, String>>,
+    overridden: Option<&BTreeMap<String, String>>,
+    merge_labels: bool,
+) -> BTreeMap<String, String> {
+    if !merge_labels {
+        return all;
+    }
+    all.into_iter()
+        .filter(|(k, _)| {
+            added.is_some_and(|a| a.contains_key(k))
+                || overridden.is_some_and(|o| o.contains_key(k))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_outside_magnums_columns_are_diagnosed() {
+        let mut diags = Diagnostics::default();
+        assert_eq!(
+            count(&mut diags, &Value::Value(3), "node_count"),
+            Ok(Some(3))
+        );
+        assert_eq!(count(&mut diags, &Value::Null, "node_count"), Ok(None));
+        assert!(diags.errors.is_empty());
+        for bad in [-1, 1 << 32, i64::from(i32::MAX) + 1, i64::MIN] {
+            let mut diags = Diagnostics::default();
+            assert_eq!(count(&mut diags, &Value::Value(bad), "node_count"), Err(()));
+            assert_eq!(diags.errors.len(), 1);
+            assert!(diags.errors[0].summary.contains(&bad.to_string()));
+            assert_eq!(diags.errors[0].attribute, AttributePath::new("node_count"));
+        }
+    }
+
+    #[test]
+    fn merged_labels_keep_only_the_given_ones() {
+        let map = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        // Magnum's vector: template {label1: value1, label2: value2}, cluster {label1: value3,
+        // label4: value4} merged → labels {label1: value3, label2: value2, label4: value4}.
+        let all = map(&[
+            ("label1", "value3"),
+            ("label2", "value2"),
+            ("label4", "value4"),
+        ]);
+        let added = map(&[("label4", "value4")]);
+        let overridden = map(&[("label1", "value1")]);
+        assert_eq!(
+            given_labels(all.clone(), Some(&added), Some(&overridden), true),
+            map(&[("label1", "value3"), ("label4", "value4")])
+        );
+        assert_eq!(given_labels(all.clone(), None, None, false), all);
+    }
+
+    #[test]
+    fn unset_optional_computed_values_are_unknown_until_applied() {
+        assert_eq!(or_unknown::<String>(&Value::Null), Value::Unknown);
+        assert_eq!(or_unknown(&Value::Value(2)), Value::Value(2));
+    }
+}
