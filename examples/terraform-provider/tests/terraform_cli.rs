@@ -130,8 +130,12 @@ const PROVIDER: &str = r#"provider "magnum" {
 "#;
 
 fn template(name: &str, kube_tag: &str) -> String {
+    template_with(name, kube_tag, "")
+}
+
+fn template_with(name: &str, kube_tag: &str, extra: &str) -> String {
     format!(
-        r#"resource "magnum_cluster_template" "{name}" {{
+        r#"resource "magnum_cluster_template" "{name}" {{{extra}
   name                = "tf-k8s-{name}"
   coe                 = "kubernetes"
   image               = "fedora-coreos-40"
@@ -154,15 +158,23 @@ const TIMEOUTS: &str = "  timeouts {\n    create = \"5m\"\n  }\n";
 /// The main configuration at one stage of the scenario.
 struct Stage {
     template: &'static str,
+    /// v1's `dns_nameserver` (an in-place template patch).
+    v1_dns: Option<&'static str>,
+    /// v2's `network_driver` (refused while a cluster uses v2).
+    v2_network_driver: &'static str,
     workers: u32,
     nodegroup: Option<(u32, u32, u32)>,
 }
 
 impl Stage {
     fn render(&self, provider: &str) -> String {
-        let mut text = format!("{HEADER}{provider}{}", template("v1", "v1.30.1"));
+        let dns = self
+            .v1_dns
+            .map(|dns| format!("\n  dns_nameserver      = \"{dns}\""))
+            .unwrap_or_default();
+        let mut text = format!("{HEADER}{provider}{}", template_with("v1", "v1.30.1", &dns));
         if self.template == "v2" {
-            text.push_str(&template("v2", "v1.31.0"));
+            text.push_str(&template("v2", "v1.31.0").replace("calico", self.v2_network_driver));
         }
         text.push_str(&format!(
             r#"resource "magnum_cluster" "c" {{
@@ -188,6 +200,12 @@ data "magnum_cluster" "c" {{
 }}
 output "data_node_count" {{
   value = data.magnum_cluster.c.node_count
+}}
+data "magnum_cluster_template" "v1" {{
+  name = magnum_cluster_template.v1.name
+}}
+output "data_template_id" {{
+  value = data.magnum_cluster_template.v1.id
 }}
 "#
             ));
@@ -275,6 +293,8 @@ async fn terraform_drives_the_provider_against_the_simulator() {
     // 1. Template + 1 master / 2 workers, timed, with TRACE logging for the secrets check.
     let stage_a = Stage {
         template: "v1",
+        v1_dns: None,
+        v2_network_driver: "calico",
         workers: 2,
         nodegroup: None,
     };
@@ -344,6 +364,8 @@ async fn terraform_drives_the_provider_against_the_simulator() {
     let outputs = tf.expect(&main, &["output", "-json", "-no-color"], 0).await;
     let outputs: Json = serde_json::from_str(&outputs).expect("outputs");
     assert_eq!(outputs["data_node_count"]["value"], 2);
+    let v1 = tf.values(&main, "magnum_cluster_template.v1").await;
+    assert_eq!(outputs["data_template_id"]["value"], v1["id"]);
     tf.expect(&main, &["plan", "-detailed-exitcode", "-no-color"], 0)
         .await;
 
@@ -397,6 +419,44 @@ async fn terraform_drives_the_provider_against_the_simulator() {
         upgraded.cluster_template_id.as_ref().map(|t| t.as_str()),
         v2["id"].as_str()
     );
+    tf.expect(&main, &["plan", "-detailed-exitcode", "-no-color"], 0)
+        .await;
+
+    // 4b. Templates: a change Magnum refuses on a template in use is refused at plan; an
+    // unused one is patched in place.
+    let in_use = Stage {
+        v2_network_driver: "flannel",
+        ..stage_d
+    };
+    write(&main, &in_use.render(PROVIDER));
+    let refused = tf.expect(&main, &["plan", "-no-color"], 1).await;
+    assert!(
+        refused.contains("is referenced by one or multiple clusters."),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("tf-cluster"),
+        "names the cluster: {refused}"
+    );
+    let stage_e = Stage {
+        v1_dns: Some("1.1.1.1"),
+        ..stage_d
+    };
+    write(&main, &stage_e.render(PROVIDER));
+    let plan = tf
+        .expect(&main, &["plan", "-detailed-exitcode", "-no-color"], 2)
+        .await;
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.expect(&main, &["apply", "-auto-approve", "-no-color"], 0)
+        .await;
+    let patched = Api::<ClusterTemplate>::new(client.clone())
+        .get(v1["id"].as_str().expect("v1 id"))
+        .await
+        .expect("v1");
+    assert_eq!(patched.dns_nameserver.as_deref(), Some("1.1.1.1"));
     tf.expect(&main, &["plan", "-detailed-exitcode", "-no-color"], 0)
         .await;
 
@@ -457,7 +517,7 @@ async fn terraform_drives_the_provider_against_the_simulator() {
 "#,
         sim.auth_url()
     );
-    write(&imported, &stage_d.render(&explicit).replace(TIMEOUTS, ""));
+    write(&imported, &stage_e.render(&explicit).replace(TIMEOUTS, ""));
     let no_os_env = Terraform {
         bin: tf.bin.clone(),
         cli_config: tf.cli_config.clone(),
@@ -556,6 +616,116 @@ resource "magnum_cluster" "huge" {{
             .all(|t| t.name.as_deref() != Some("no-distro")),
         "nothing was created"
     );
+
+    // The cluster's plan-time checks run against its template (an existing one, by name).
+    write(
+        &checks,
+        &format!(
+            r#"{HEADER}{PROVIDER}resource "magnum_cluster" "nokey" {{
+  cluster_template_id = "tf-k8s-v1"
+  keypair             = "nope"
+}}
+"#
+        ),
+    );
+    let refused = tf.expect(&checks, &["plan", "-no-color"], 1).await;
+    assert!(refused.contains("MAGNUM-CLOUD-KEYPAIR"), "{refused}");
+    assert!(
+        refused.contains(r#"keypair             = "nope""#),
+        "points at the attribute: {refused}"
+    );
+
+    // Error paths: a wrong password, a bad provider argument, Magnum refusing a create.
+    let errors = work.path().join("errors");
+    write(
+        &errors,
+        &format!(
+            r#"{HEADER}provider "magnum" {{
+  password = "not-the-password-91b2"
+}}
+resource "magnum_cluster_template" "t" {{
+  coe   = "kubernetes"
+  image = "fedora-coreos-40"
+}}
+"#
+        ),
+    );
+    let denied = tf.expect(&errors, &["plan", "-no-color"], 1).await;
+    assert!(denied.contains("cannot connect to Magnum"), "{denied}");
+    assert!(denied.contains("401"), "{denied}");
+    assert!(!denied.contains("not-the-password-91b2"), "{denied}");
+    write(
+        &errors,
+        &format!(
+            r#"{HEADER}provider "magnum" {{
+  preflight = "sometimes"
+}}
+resource "magnum_cluster_template" "t" {{
+  coe   = "kubernetes"
+  image = "fedora-coreos-40"
+}}
+"#
+        ),
+    );
+    let bad_argument = tf.expect(&errors, &["plan", "-no-color"], 1).await;
+    assert!(
+        bad_argument.contains(r#"preflight = "sometimes" is not full, resources or off"#),
+        "{bad_argument}"
+    );
+    write(
+        &errors,
+        &format!(
+            r#"{HEADER}provider "magnum" {{
+  preflight = "off"
+}}
+resource "magnum_cluster_template" "t" {{
+  coe    = "kubernetes"
+  image  = "fedora-coreos-40"
+  flavor = "no-such-flavor"
+}}
+"#
+        ),
+    );
+    let rejected = tf
+        .expect(&errors, &["apply", "-auto-approve", "-no-color"], 1)
+        .await;
+    assert!(
+        rejected.contains("creating the cluster template"),
+        "{rejected}"
+    );
+    assert!(
+        rejected.contains("no-such-flavor"),
+        "Magnum's message: {rejected}"
+    );
+    assert!(rejected.contains("[request req-"), "request id: {rejected}");
+
+    // Absurd but valid: 1,000 labels and non-ASCII text survive a round trip, plan clean.
+    let big = work.path().join("big");
+    let labels: String = (0..1000)
+        .map(|i| format!("    label_{i:04} = \"välue-{i} ✓\"\n"))
+        .collect();
+    write(
+        &big,
+        &format!(
+            r#"{HEADER}{PROVIDER}resource "magnum_cluster_template" "big" {{
+  name  = "größe-テンプレート"
+  coe   = "kubernetes"
+  image = "fedora-coreos-40"
+  labels = {{
+{labels}  }}
+}}
+"#
+        ),
+    );
+    tf.expect(&big, &["apply", "-auto-approve", "-no-color"], 0)
+        .await;
+    let stored = tf.values(&big, "magnum_cluster_template.big").await;
+    assert_eq!(stored["labels"].as_object().map(|l| l.len()), Some(1000));
+    assert_eq!(stored["labels"]["label_0999"], "välue-999 ✓");
+    tf.expect(&big, &["plan", "-detailed-exitcode", "-no-color"], 0)
+        .await;
+    tf.expect(&big, &["destroy", "-auto-approve", "-no-color"], 0)
+        .await;
 
     // 8. A failed create explained and kept as tainted; a create timeout likewise.
     let failing = work.path().join("failing");
