@@ -811,3 +811,96 @@ pub fn template_as_create(t: &ClusterTemplate) -> Option<ClusterTemplateCreate> 
     body.floating_ip_enabled = t.floating_ip_enabled;
     Some(body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use magnum_core::types::PatchValue;
+
+    fn base() -> TemplateState {
+        TemplateState {
+            id: Value::Value("t-1".into()),
+            coe: Value::Value("kubernetes".into()),
+            image: Value::Value("fedora-coreos-40".into()),
+            name: Value::Value("old".into()),
+            docker_volume_size: Value::Value(10),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn only_changed_arguments_are_patched() {
+        let prior = base();
+        let mut planned = base();
+        let mut diags = Diagnostics::default();
+        assert!(
+            prior
+                .patch_to(&planned, &mut diags)
+                .expect("patch")
+                .is_empty()
+        );
+        planned.name = Value::Value("new".into());
+        planned.docker_volume_size = Value::Value(20);
+        planned.labels = Value::Value([("a".to_owned(), "b".to_owned())].into());
+        planned.public = Value::Value(true);
+        let patch = prior.patch_to(&planned, &mut diags).expect("patch");
+        let paths: Vec<&str> = patch.ops().iter().map(|op| op.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["/name", "/public", "/labels", "/docker_volume_size"]
+        );
+        // Unknown planned values (from other resources) are not sent.
+        planned.name = Value::Unknown;
+        let patch = prior.patch_to(&planned, &mut diags).expect("patch");
+        assert!(patch.ops().iter().all(|op| op.path != "/name"));
+    }
+
+    #[test]
+    fn out_of_range_numbers_are_refused_on_their_attribute() {
+        for port in [0, 65_536, -1, i64::MAX] {
+            let mut config = base();
+            config.apiserver_port = Value::Value(port);
+            let mut diags = Diagnostics::default();
+            assert!(config.to_create(&mut diags).is_none(), "{port}");
+            assert_eq!(
+                diags.errors[0].attribute,
+                AttributePath::new("apiserver_port")
+            );
+        }
+        let mut config = base();
+        config.docker_volume_size = Value::Value(1 << 40);
+        let mut diags = Diagnostics::default();
+        assert!(config.to_create(&mut diags).is_none());
+        assert_eq!(
+            diags.errors[0].attribute,
+            AttributePath::new("docker_volume_size")
+        );
+    }
+
+    #[test]
+    fn magnums_referenced_template_rule() {
+        let one = |change| ClusterTemplateUpdate::new().set(change);
+        assert!(allowed_on_referenced(&one(ClusterTemplateChange::Name(
+            "n".into()
+        ))));
+        assert!(allowed_on_referenced(&one(ClusterTemplateChange::Hidden(
+            false
+        ))));
+        assert!(allowed_on_referenced(&one(ClusterTemplateChange::Public(
+            true
+        ))));
+        assert!(!allowed_on_referenced(&one(ClusterTemplateChange::Public(
+            false
+        ))));
+        assert!(!allowed_on_referenced(&one(
+            ClusterTemplateChange::NetworkDriver("calico".into())
+        )));
+        let two =
+            one(ClusterTemplateChange::Name("n".into())).set(ClusterTemplateChange::Hidden(true));
+        assert!(!allowed_on_referenced(&two), "one change at a time");
+        assert_eq!(
+            one(ClusterTemplateChange::Public(true)).ops()[0].value,
+            Some(PatchValue::bool(true))
+        );
+    }
+}

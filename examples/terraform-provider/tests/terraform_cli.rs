@@ -25,6 +25,8 @@ const PASSWORD: &str = "tf-Secret-7f3a9c2e51";
 
 const HEAT_TIMEOUT: &str = "Resource CREATE failed: WaitConditionFailure: resources.kube_masters.resources[0].resources.master_wait_condition: Timed out";
 
+const NO_VALID_HOST: &str = "Resource UPDATE failed: ResourceInError: resources.kube_minions.resources[1].resources.kube-minion: Went to status ERROR due to Message: No valid host was found. There are not enough hosts available., Code: 500";
+
 fn find_terraform() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("TERRAFORM") {
         return Some(PathBuf::from(path));
@@ -773,6 +775,37 @@ resource "magnum_cluster" "slow" {{
     assert_eq!(tainted.len(), 2, "both clusters tainted: {state}");
     assert!(tainted.contains(&"doomed") && tainted.contains(&"slow"));
     tf.expect(&failing, &["destroy", "-auto-approve", "-no-color"], 0)
+        .await;
+
+    // A resize that fails: explained, and the cluster keeps its state (not tainted).
+    let fragile = work.path().join("fragile");
+    let fragile_tf = |workers: u32| {
+        format!(
+            r#"{HEADER}{PROVIDER}{}resource "magnum_cluster" "fragile" {{
+  name                = "tf-fragile"
+  cluster_template_id = magnum_cluster_template.g.id
+  node_count          = {workers}
+  labels              = {{ sim_fail_update = "{NO_VALID_HOST}" }}
+}}
+"#,
+            template("g", "v1.30.1")
+        )
+    };
+    write(&fragile, &fragile_tf(1));
+    tf.expect(&fragile, &["apply", "-auto-approve", "-no-color"], 0)
+        .await;
+    write(&fragile, &fragile_tf(2));
+    let failed = tf
+        .expect(&fragile, &["apply", "-auto-approve", "-no-color"], 1)
+        .await;
+    assert!(failed.contains("resize failed: UPDATE_FAILED"), "{failed}");
+    assert!(
+        failed.contains("Why (MAGNUM-EXPLAIN-NO-VALID-HOST"),
+        "{failed}"
+    );
+    let values = tf.values(&fragile, "magnum_cluster.fragile").await;
+    assert_eq!(values["status"], "UPDATE_FAILED");
+    tf.expect(&fragile, &["destroy", "-auto-approve", "-no-color"], 0)
         .await;
 
     // 9. Destroy leaves nothing in the simulator.
