@@ -146,6 +146,7 @@ const FIELDS: Fields = Fields {
         ("keypair_id", "keypair"),
     ],
     attributes: ATTRIBUTES,
+    quota_attribute: Some("node_count"),
 };
 
 /// The default worker count when `node_count` is left out (terraform-provider-openstack's).

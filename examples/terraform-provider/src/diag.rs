@@ -16,6 +16,9 @@ pub struct Fields {
     pub renames: &'static [(&'static str, &'static str)],
     /// The resource's attribute names.
     pub attributes: &'static [&'static str],
+    /// Where a quota finding (`quota.compute.instances`, …) points: the count that sizes the
+    /// need (`node_count`), or the resource itself.
+    pub quota_attribute: Option<&'static str>,
 }
 
 impl Fields {
@@ -34,6 +37,9 @@ impl Fields {
             if self.attributes.contains(&"labels") {
                 return AttributePath::new("labels").key(key.to_owned());
             }
+        }
+        if let (Some(attribute), true) = (self.quota_attribute, field.starts_with("quota.")) {
+            return AttributePath::new(attribute);
         }
         let name = self.name(field);
         match self.attributes.iter().find(|a| **a == name) {
@@ -136,6 +142,7 @@ mod tests {
     const TEMPLATE: Fields = Fields {
         renames: &[("image_id", "image"), ("flavor_id", "flavor")],
         attributes: &["image", "flavor", "labels", "coe"],
+        quota_attribute: None,
     };
 
     #[test]
@@ -149,6 +156,14 @@ mod tests {
             AttributePath::new("labels").key("kube_tag")
         );
         assert_eq!(TEMPLATE.path("quota.compute.cores"), AttributePath::root());
+        let cluster = Fields {
+            quota_attribute: Some("node_count"),
+            ..TEMPLATE
+        };
+        assert_eq!(
+            cluster.path("quota.compute.cores"),
+            AttributePath::new("node_count")
+        );
         assert_eq!(TEMPLATE.path(""), AttributePath::root());
     }
 

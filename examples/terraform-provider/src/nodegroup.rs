@@ -62,6 +62,7 @@ const FIELDS: Fields = Fields {
         "max_node_count",
         "role",
     ],
+    quota_attribute: Some("node_count"),
 };
 
 fn rows() -> Vec<Row> {

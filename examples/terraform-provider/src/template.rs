@@ -132,6 +132,7 @@ const FIELDS: Fields = Fields {
         ("keypair", "keypair_id"),
     ],
     attributes: ATTRIBUTES,
+    quota_attribute: None,
 };
 
 fn rows(data_source: bool) -> Vec<Row> {

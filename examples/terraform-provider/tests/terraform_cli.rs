@@ -627,11 +627,23 @@ resource "magnum_cluster" "huge" {{
   cluster_template_id = "tf-k8s-v1"
   keypair             = "nope"
 }}
+resource "magnum_cluster" "huge" {{
+  cluster_template_id = "tf-k8s-v1"
+  node_count          = 1000
+}}
 "#
         ),
     );
     let refused = tf.expect(&checks, &["plan", "-no-color"], 1).await;
     assert!(refused.contains("MAGNUM-CLOUD-KEYPAIR"), "{refused}");
+    assert!(
+        refused.contains("Nova quota: the cluster needs 1001 instances"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("node_count          = 1000"),
+        "quota findings point at node_count: {refused}"
+    );
     assert!(
         refused.contains(r#"keypair             = "nope""#),
         "points at the attribute: {refused}"
