@@ -33,7 +33,8 @@ use crate::template::{lookup_key, template_as_create};
 use crate::timeouts::{self, Op, Timeouts};
 
 /// What Magnum says of a cluster (the data source's whole state, the resource's but two).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// No `Debug`: `kubeconfig` holds the client key.
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterCore {
     id: Str,
     name: Str,
@@ -67,7 +68,7 @@ pub struct ClusterCore {
 }
 
 /// The resource's state: what Magnum says plus the two arguments only Terraform keeps.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterState {
     #[serde(flatten)]
     core: ClusterCore,
