@@ -430,13 +430,7 @@ impl ClusterState {
     }
 
     fn timeout(&self, diags: &mut Diagnostics, op: Op) -> Option<Duration> {
-        match timeouts::timeout(&self.timeouts, op) {
-            Ok(timeout) => Some(timeout),
-            Err(message) => {
-                diags.error("bad timeout", message, AttributePath::new("timeouts"));
-                None
-            }
-        }
+        timeouts::checked(diags, &self.timeouts, op)
     }
 
     /// The state for a cluster Magnum returned, keeping what only Terraform knows.
@@ -572,9 +566,7 @@ impl Resource for ClusterResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         if let Some(config) = config.as_ref_option() {
-            config.timeout(diags, Op::Create);
-            config.timeout(diags, Op::Update);
-            config.timeout(diags, Op::Delete);
+            timeouts::validate(diags, &config.timeouts);
             if let Some(body) = config.to_create(diags) {
                 diag::findings(diags, &preflight::check_cluster(&body, None), &FIELDS);
             }

@@ -201,9 +201,7 @@ impl NodeGroupState {
     }
 
     fn timeout(&self, diags: &mut Diagnostics, op: Op) -> Option<Duration> {
-        timeouts::timeout(&self.timeouts, op)
-            .map_err(|message| diags.error("bad timeout", message, AttributePath::new("timeouts")))
-            .ok()
+        timeouts::checked(diags, &self.timeouts, op)
     }
 }
 
@@ -325,9 +323,7 @@ impl Resource for NodeGroupResource {
 
     async fn validate<'a>(&self, diags: &mut Diagnostics, config: Self::State<'a>) -> Option<()> {
         if let Some(config) = config.as_ref_option() {
-            config.timeout(diags, Op::Create);
-            config.timeout(diags, Op::Update);
-            config.timeout(diags, Op::Delete);
+            timeouts::validate(diags, &config.timeouts);
             if let Some(body) = config.to_create(diags) {
                 diag::findings(diags, &preflight::check_nodegroup(&body, None), &FIELDS);
             }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tf_provider::value::Value;
+use tf_provider::{AttributePath, Diagnostics};
 
 /// One `timeouts` block as Terraform sends it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -78,6 +79,20 @@ pub fn timeout(blocks: &Value<Vec<Timeouts>>, op: Op) -> Result<Duration, String
                 "{text:?} is not a duration between 1s and 168h (write it as 60m, 1h30m or 90s)"
             )
         }),
+    }
+}
+
+/// [`timeout`], a bad value reported as an error diagnostic on the `timeouts` block.
+pub fn checked(diags: &mut Diagnostics, blocks: &Value<Vec<Timeouts>>, op: Op) -> Option<Duration> {
+    timeout(blocks, op)
+        .map_err(|message| diags.error("bad timeout", message, AttributePath::new("timeouts")))
+        .ok()
+}
+
+/// Checks all three timeouts (at validate time).
+pub fn validate(diags: &mut Diagnostics, blocks: &Value<Vec<Timeouts>>) {
+    for op in [Op::Create, Op::Update, Op::Delete] {
+        checked(diags, blocks, op);
     }
 }
 

@@ -564,6 +564,9 @@ async fn terraform_drives_the_provider_against_the_simulator() {
 resource "magnum_cluster" "huge" {{
   cluster_template_id = "whatever"
   node_count          = 4294967296
+  timeouts {{
+    create = "soon"
+  }}
 }}
 "#
         ),
@@ -576,6 +579,10 @@ resource "magnum_cluster" "huge" {{
     );
     assert!(
         validate.contains("node_count = 4294967296 is out of range"),
+        "{validate}"
+    );
+    assert!(
+        validate.contains(r#""soon" is not a duration"#),
         "{validate}"
     );
     write(
