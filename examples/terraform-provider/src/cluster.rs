@@ -23,8 +23,8 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, DataSource, Diagnostics, Resource};
 
 use crate::convert::{
-    Flag, Num, Str, StrList, StrMap, count, given_labels, or_unknown, owned, state, state_num,
-    text, unknown,
+    Flag, Labels, Num, Str, StrList, StrMap, count, given_labels, known_labels, labels_state,
+    or_unknown, owned, state, state_num, text, unknown,
 };
 use crate::diag::{self, Fields};
 use crate::provider::{Connection, Shared};
@@ -45,7 +45,7 @@ pub struct ClusterCore {
     flavor: Str,
     master_flavor: Str,
     keypair: Str,
-    labels: StrMap,
+    labels: Labels,
     master_count: Num,
     master_lb_enabled: Flag,
     node_count: Num,
@@ -269,7 +269,7 @@ impl ClusterCore {
             flavor: state(c.flavor_id.clone()),
             master_flavor: state(c.master_flavor_id.clone()),
             keypair: state(c.keypair.clone()),
-            labels: state(labels),
+            labels: labels_state(labels),
             master_count: state_num(c.master_count),
             master_lb_enabled: state(c.master_lb_enabled),
             node_count: state_num(c.node_count),
@@ -408,7 +408,7 @@ impl ClusterState {
         body.flavor_id = owned(&c.flavor);
         body.master_flavor_id = owned(&c.master_flavor);
         body.keypair = owned(&c.keypair);
-        body.labels = c.labels.as_ref_option().cloned();
+        body.labels = known_labels(&c.labels);
         body.merge_labels = self.merge_labels.as_ref_option().copied();
         body.master_lb_enabled = c.master_lb_enabled.as_ref_option().copied();
         body.fixed_network = owned(&c.fixed_network);

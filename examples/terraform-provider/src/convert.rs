@@ -12,8 +12,11 @@ pub type Str = Value<String>;
 pub type Num = Value<i64>;
 /// A bool attribute.
 pub type Flag = Value<bool>;
-/// A `map(string)` attribute.
+/// A computed `map(string)` attribute (whole, never partly unknown: `kubeconfig`).
 pub type StrMap = Value<BTreeMap<String, String>>;
+/// A configurable `map(string)` (labels): any element may be unknown at plan time
+/// (`{ image = other.id }`, `"${count.index}"` at validate), so each is a value of its own.
+pub type Labels = Value<BTreeMap<String, Str>>;
 /// A `list(string)` attribute.
 pub type StrList = Value<Vec<String>>;
 
@@ -64,9 +67,55 @@ pub fn count(
     }
 }
 
-/// Whether `value` is unknown at plan time (computed from another resource).
-pub fn unknown<T>(value: &Value<T>) -> bool {
-    matches!(value, Value::Unknown)
+/// What can hold an unknown value inside (a labels map's elements).
+pub trait Element {
+    /// Whether some part is unknown.
+    fn has_unknown(&self) -> bool {
+        false
+    }
+}
+
+impl Element for String {}
+impl Element for i64 {}
+impl Element for bool {}
+impl Element for Vec<String> {}
+impl Element for BTreeMap<String, String> {}
+impl Element for BTreeMap<String, Str> {
+    fn has_unknown(&self) -> bool {
+        self.values().any(|v| matches!(v, Value::Unknown))
+    }
+}
+
+/// Whether `value`, or a part of it, is unknown at plan time (computed from another resource).
+pub fn unknown<T: Element>(value: &Value<T>) -> bool {
+    match value {
+        Value::Unknown => true,
+        Value::Value(inner) => inner.has_unknown(),
+        Value::Null => false,
+    }
+}
+
+/// Magnum's labels as a state value.
+pub fn labels_state(labels: Option<BTreeMap<String, String>>) -> Labels {
+    labels.map_or(Value::Null, |map| {
+        Value::Value(map.into_iter().map(|(k, v)| (k, Value::Value(v))).collect())
+    })
+}
+
+/// The configured labels when every element is known (null elements left out); `None` when
+/// unset or partly unknown.
+pub fn known_labels(labels: &Labels) -> Option<BTreeMap<String, String>> {
+    let mut known = BTreeMap::new();
+    for (key, value) in labels.as_ref_option()? {
+        match value {
+            Value::Value(text) => {
+                known.insert(key.clone(), text.clone());
+            }
+            Value::Null => {}
+            Value::Unknown => return None,
+        }
+    }
+    Some(known)
 }
 
 /// The planned value of an Optional+Computed attribute on create: the configured value, or
@@ -142,6 +191,28 @@ mod tests {
             map(&[("label1", "value3"), ("label4", "value4")])
         );
         assert_eq!(given_labels(all.clone(), None, None, false), all);
+    }
+
+    #[test]
+    fn labels_with_an_unknown_element_are_unknown() {
+        let mut map = BTreeMap::new();
+        map.insert("a".to_owned(), Value::Value("1".to_owned()));
+        map.insert("gone".to_owned(), Value::Null);
+        let known: Labels = Value::Value(map.clone());
+        assert!(!unknown(&known));
+        assert_eq!(
+            known_labels(&known),
+            Some([("a".to_owned(), "1".to_owned())].into())
+        );
+        map.insert("later".to_owned(), Value::Unknown);
+        let partly: Labels = Value::Value(map);
+        assert!(unknown(&partly));
+        assert_eq!(known_labels(&partly), None);
+        assert!(unknown::<BTreeMap<String, Str>>(&Value::Unknown));
+        assert_eq!(
+            labels_state(Some([("k".to_owned(), "v".to_owned())].into())),
+            Value::Value([("k".to_owned(), Value::Value("v".to_owned()))].into())
+        );
     }
 
     #[test]

@@ -18,7 +18,8 @@ use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::convert::{
-    Flag, Num, Str, StrMap, count, given_labels, or_unknown, owned, state, state_num, text,
+    Flag, Labels, Num, Str, count, given_labels, known_labels, labels_state, or_unknown, owned,
+    state, state_num, text,
 };
 use crate::diag::{self, Fields};
 use crate::provider::{Connection, Shared};
@@ -34,7 +35,7 @@ pub struct NodeGroupState {
     image_id: Str,
     flavor_id: Str,
     docker_volume_size: Num,
-    labels: StrMap,
+    labels: Labels,
     merge_labels: Flag,
     node_count: Num,
     min_node_count: Num,
@@ -147,7 +148,7 @@ impl NodeGroupState {
             image_id: state(ng.image_id.clone()),
             flavor_id: state(ng.flavor_id.clone()),
             docker_volume_size: state_num(ng.docker_volume_size),
-            labels: state(ng.labels.clone().map(|all| {
+            labels: labels_state(ng.labels.clone().map(|all| {
                 given_labels(
                     all,
                     ng.labels_added.as_ref(),
@@ -194,7 +195,7 @@ impl NodeGroupState {
         body.docker_volume_size = docker_volume_size;
         body.image_id = owned(&self.image_id);
         body.flavor_id = owned(&self.flavor_id);
-        body.labels = self.labels.as_ref_option().cloned();
+        body.labels = known_labels(&self.labels);
         body.merge_labels = self.merge_labels.as_ref_option().copied();
         body.role = text(&self.role).map(NodeGroupRole::from);
         Some(body)

@@ -14,7 +14,10 @@ use tf_provider::schema::Schema;
 use tf_provider::value::{Value, ValueEmpty};
 use tf_provider::{AttributePath, DataSource, Diagnostics, Resource};
 
-use crate::convert::{Flag, Num, Str, StrMap, or_unknown, owned, state, state_num, text, unknown};
+use crate::convert::{
+    Flag, Labels, Num, Str, known_labels, labels_state, or_unknown, owned, state, state_num, text,
+    unknown,
+};
 use crate::diag::{self, Fields};
 use crate::provider::{Connection, Shared};
 use crate::schema::{Row, Ty, Who, attributes, block};
@@ -41,7 +44,7 @@ pub struct TemplateState {
     no_proxy: Str,
     insecure_registry: Str,
     keypair_id: Str,
-    labels: StrMap,
+    labels: Labels,
     master_lb_enabled: Flag,
     network_driver: Str,
     public: Flag,
@@ -241,7 +244,7 @@ impl TemplateState {
             no_proxy: state(t.no_proxy.clone()),
             insecure_registry: state(t.insecure_registry.clone()),
             keypair_id: state(t.keypair_id.clone()),
-            labels: state(t.labels.clone()),
+            labels: labels_state(t.labels.clone()),
             master_lb_enabled: state(t.master_lb_enabled),
             network_driver: state(t.network_driver.clone()),
             public: state(t.public),
@@ -301,7 +304,7 @@ impl TemplateState {
         body.no_proxy = owned(&self.no_proxy);
         body.insecure_registry = owned(&self.insecure_registry);
         body.keypair_id = owned(&self.keypair_id);
-        body.labels = self.labels.as_ref_option().cloned();
+        body.labels = known_labels(&self.labels);
         body.master_lb_enabled = self.master_lb_enabled.as_ref_option().copied();
         body.network_driver = owned(&self.network_driver);
         body.public = self.public.as_ref_option().copied();
@@ -405,12 +408,10 @@ impl TemplateState {
         if let Some(server_type) = changed(&self.server_type, &planned.server_type) {
             update = update.set(C::ServerType(ServerType::from(server_type.as_str())));
         }
-        if let Some(labels) = planned
-            .labels
-            .as_ref_option()
-            .filter(|_| self.labels != planned.labels)
+        if let Some(labels) =
+            known_labels(&planned.labels).filter(|_| self.labels != planned.labels)
         {
-            update = update.set(C::Labels(labels.clone()));
+            update = update.set(C::Labels(labels));
         }
         if self.docker_volume_size != planned.docker_volume_size {
             if let Ok(Some(size)) =
@@ -842,7 +843,7 @@ mod tests {
         );
         planned.name = Value::Value("new".into());
         planned.docker_volume_size = Value::Value(20);
-        planned.labels = Value::Value([("a".to_owned(), "b".to_owned())].into());
+        planned.labels = labels_state(Some([("a".to_owned(), "b".to_owned())].into()));
         planned.public = Value::Value(true);
         let patch = prior.patch_to(&planned, &mut diags).expect("patch");
         let paths: Vec<&str> = patch.ops().iter().map(|op| op.path.as_str()).collect();

@@ -720,7 +720,8 @@ resource "magnum_cluster_template" "t" {{
     );
     assert!(rejected.contains("[request req-"), "request id: {rejected}");
 
-    // Absurd but valid: 1,000 labels and non-ASCII text survive a round trip, plan clean.
+    // Absurd but valid: 1,000 labels and non-ASCII text survive a round trip, plan clean; label
+    // values known only later do not break validate or plan.
     let big = work.path().join("big");
     let labels: String = (0..1000)
         .map(|i| format!("    label_{i:04} = \"välue-{i} ✓\"\n"))
@@ -735,6 +736,13 @@ resource "magnum_cluster_template" "t" {{
   labels = {{
 {labels}  }}
 }}
+resource "magnum_cluster_template" "counted" {{
+  count  = 3
+  name   = "counted-${{count.index}}"
+  coe    = "kubernetes"
+  image  = "fedora-coreos-40"
+  labels = {{ idx = "${{count.index}}", from = magnum_cluster_template.big.id }}
+}}
 "#
         ),
     );
@@ -743,6 +751,10 @@ resource "magnum_cluster_template" "t" {{
     let stored = tf.values(&big, "magnum_cluster_template.big").await;
     assert_eq!(stored["labels"].as_object().map(|l| l.len()), Some(1000));
     assert_eq!(stored["labels"]["label_0999"], "välue-999 ✓");
+    // Label values unknown at validate (count.index) and at plan (another resource's id).
+    let counted = tf.values(&big, "magnum_cluster_template.counted[2]").await;
+    assert_eq!(counted["labels"]["idx"], "2");
+    assert_eq!(counted["labels"]["from"], stored["id"]);
     tf.expect(&big, &["plan", "-detailed-exitcode", "-no-color"], 0)
         .await;
     tf.expect(&big, &["destroy", "-auto-approve", "-no-color"], 0)
