@@ -151,7 +151,7 @@ const FIELDS: Fields = Fields {
 };
 
 /// The default worker count when `node_count` is left out (terraform-provider-openstack's).
-const DEFAULT_NODE_COUNT: i64 = 1;
+const DEFAULT_NODE_COUNT: f64 = 1.0;
 
 fn rows(data_source: bool) -> Vec<Row> {
     let arg = |who: Who| if data_source { Who::Computed } else { who };

@@ -8,8 +8,9 @@ use tf_provider::{AttributePath, Diagnostics};
 
 /// A string attribute.
 pub type Str = Value<String>;
-/// A number attribute (Terraform numbers are integers here).
-pub type Num = Value<i64>;
+/// A number attribute. Terraform numbers may be fractional (`2.5`): they are read as `f64` so
+/// that such a value gets a diagnostic on its attribute instead of failing to decode.
+pub type Num = Value<f64>;
 /// A bool attribute.
 pub type Flag = Value<bool>;
 /// A computed `map(string)` attribute (whole, never partly unknown: `kubeconfig`).
@@ -37,7 +38,7 @@ pub fn state<T>(value: Option<T>) -> Value<T> {
 
 /// An optional count from Magnum as a number.
 pub fn state_num(value: Option<u32>) -> Num {
-    value.map_or(Value::Null, |v| Value::Value(i64::from(v)))
+    value.map_or(Value::Null, |v| Value::Value(f64::from(v)))
 }
 
 /// A configured count as `u32` (Magnum's columns are 32-bit); out of range gives a diagnostic
@@ -48,23 +49,37 @@ pub fn count(
     value: &Num,
     attribute: &'static str,
 ) -> Result<Option<u32>, ()> {
-    match value.as_ref_option() {
-        None => Ok(None),
-        Some(n) => match u32::try_from(*n) {
-            Ok(n) if n <= i32::MAX as u32 => Ok(Some(n)),
-            _ => {
-                diags.error(
-                    format!("{attribute} = {n} is out of range"),
-                    format!(
-                        "Magnum stores {attribute} in a 32-bit column: give a number from 0 to {}.",
-                        i32::MAX
-                    ),
-                    AttributePath::new(attribute),
-                );
-                Err(())
-            }
-        },
+    let Some(&n) = value.as_ref_option() else {
+        return Ok(None);
+    };
+    if n.fract() == 0.0 && (0.0..=f64::from(i32::MAX)).contains(&n) {
+        // Whole and in range: the conversion is exact.
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        return Ok(Some(n as u32));
     }
+    let (summary, detail) = if n.fract() != 0.0 && n.is_finite() {
+        (
+            format!("{attribute} = {n} is not a whole number"),
+            format!("{attribute} counts things: give a whole number."),
+        )
+    } else {
+        (
+            format!("{attribute} = {n} is out of range"),
+            format!(
+                "Magnum stores {attribute} in a 32-bit column: give a number from 0 to {}.",
+                i32::MAX
+            ),
+        )
+    };
+    diags.error(summary, detail, AttributePath::new(attribute));
+    Err(())
+}
+
+/// A stored whole number as `u32` (no diagnostic: for prior state, which Magnum filled).
+pub fn whole(value: &Num) -> Option<u32> {
+    count(&mut Diagnostics::default(), value, "value")
+        .ok()
+        .flatten()
 }
 
 /// What can hold an unknown value inside (a labels map's elements).
@@ -76,7 +91,7 @@ pub trait Element {
 }
 
 impl Element for String {}
-impl Element for i64 {}
+impl Element for f64 {}
 impl Element for bool {}
 impl Element for Vec<String> {}
 impl Element for BTreeMap<String, String> {}
@@ -155,18 +170,33 @@ mod tests {
     fn counts_outside_magnums_columns_are_diagnosed() {
         let mut diags = Diagnostics::default();
         assert_eq!(
-            count(&mut diags, &Value::Value(3), "node_count"),
+            count(&mut diags, &Value::Value(3.0), "node_count"),
             Ok(Some(3))
         );
         assert_eq!(count(&mut diags, &Value::Null, "node_count"), Ok(None));
         assert!(diags.errors.is_empty());
-        for bad in [-1, 1 << 32, i64::from(i32::MAX) + 1, i64::MIN] {
+        let out_of_range = [
+            -1.0,
+            4_294_967_296.0,
+            f64::from(i32::MAX) + 1.0,
+            -1e300,
+            f64::INFINITY,
+            f64::NAN,
+        ];
+        for bad in out_of_range {
             let mut diags = Diagnostics::default();
             assert_eq!(count(&mut diags, &Value::Value(bad), "node_count"), Err(()));
             assert_eq!(diags.errors.len(), 1);
             assert!(diags.errors[0].summary.contains(&bad.to_string()));
             assert_eq!(diags.errors[0].attribute, AttributePath::new("node_count"));
         }
+        let mut diags = Diagnostics::default();
+        assert_eq!(count(&mut diags, &Value::Value(2.5), "node_count"), Err(()));
+        assert!(
+            diags.errors[0]
+                .summary
+                .contains("2.5 is not a whole number")
+        );
     }
 
     #[test]

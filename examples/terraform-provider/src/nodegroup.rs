@@ -19,7 +19,7 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::convert::{
     Flag, Labels, Num, Str, count, given_labels, known_labels, labels_state, or_unknown, owned,
-    state, state_num, text,
+    state, state_num, text, whole,
 };
 use crate::diag::{self, Fields};
 use crate::provider::{Connection, Shared};
@@ -376,7 +376,7 @@ impl Resource for NodeGroupResource {
         }
         planned.labels = or_unknown(&planned.labels);
         if planned.node_count == Value::Null {
-            planned.node_count = Value::Value(1);
+            planned.node_count = Value::Value(1.0);
         }
         for value in [
             &mut planned.id,
@@ -404,7 +404,7 @@ impl Resource for NodeGroupResource {
         let config = config.as_ref_option()?;
         let mut planned = proposed.as_ref_option()?.clone();
         if config.node_count == Value::Null {
-            planned.node_count = Value::Value(1);
+            planned.node_count = Value::Value(1.0);
         }
         let mut replace = Vec::new();
         let strings = [
@@ -524,20 +524,8 @@ impl Resource for NodeGroupResource {
             return None;
         };
         let plan = bounds_plan(
-            (
-                prior
-                    .min_node_count
-                    .as_ref_option()
-                    .and_then(|n| u32::try_from(*n).ok()),
-                min,
-            ),
-            (
-                prior
-                    .max_node_count
-                    .as_ref_option()
-                    .and_then(|n| u32::try_from(*n).ok()),
-                max,
-            ),
+            (whole(&prior.min_node_count), min),
+            (whole(&prior.max_node_count), max),
         );
         let steps = [
             Step::Patch(plan.relax),

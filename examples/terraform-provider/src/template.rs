@@ -253,7 +253,7 @@ impl TemplateState {
             server_type: state(t.server_type.as_ref().map(|s| s.as_str().to_owned())),
             tls_disabled: state(t.tls_disabled),
             volume_driver: state(t.volume_driver.clone()),
-            apiserver_port: state(t.apiserver_port.map(i64::from)),
+            apiserver_port: state(t.apiserver_port.map(f64::from)),
             project_id: state(t.project_id.clone()),
             user_id: state(t.user_id.clone()),
             created_at: state(t.created_at.as_ref().map(ToString::to_string)),
@@ -268,17 +268,13 @@ impl TemplateState {
             crate::convert::count(diags, &self.docker_volume_size, "docker_volume_size");
         let apiserver_port = match self.apiserver_port.as_ref_option() {
             None => Ok(None),
-            Some(port) => u16::try_from(*port)
-                .ok()
-                .filter(|p| *p > 0)
-                .map(Some)
-                .ok_or_else(|| {
-                    diags.error(
-                        format!("apiserver_port = {port} is not a TCP port"),
-                        "Give a port from 1 to 65535.",
-                        AttributePath::new("apiserver_port"),
-                    );
-                }),
+            Some(port) => tcp_port(*port).map(Some).ok_or_else(|| {
+                diags.error(
+                    format!("apiserver_port = {port} is not a TCP port"),
+                    "Give a port from 1 to 65535.",
+                    AttributePath::new("apiserver_port"),
+                );
+            }),
         };
         let (Ok(docker_volume_size), Ok(apiserver_port), Some(image), Some(coe)) = (
             docker_volume_size,
@@ -424,13 +420,19 @@ impl TemplateState {
             if let Some(port) = planned
                 .apiserver_port
                 .as_ref_option()
-                .and_then(|p| u16::try_from(*p).ok())
+                .and_then(|p| tcp_port(*p))
             {
                 update = update.set(C::ApiserverPort(port));
             }
         }
         diags.errors.is_empty().then_some(update)
     }
+}
+
+/// A TCP port (1–65535, whole) from a Terraform number.
+fn tcp_port(n: f64) -> Option<u16> {
+    let whole = crate::convert::whole(&Value::Value(n))?;
+    u16::try_from(whole).ok().filter(|p| *p > 0)
 }
 
 /// One patchable argument: prior value, planned value, and the typed change that sets it.
@@ -825,7 +827,7 @@ mod tests {
             coe: Value::Value("kubernetes".into()),
             image: Value::Value("fedora-coreos-40".into()),
             name: Value::Value("old".into()),
-            docker_volume_size: Value::Value(10),
+            docker_volume_size: Value::Value(10.0),
             ..Default::default()
         }
     }
@@ -842,7 +844,7 @@ mod tests {
                 .is_empty()
         );
         planned.name = Value::Value("new".into());
-        planned.docker_volume_size = Value::Value(20);
+        planned.docker_volume_size = Value::Value(20.0);
         planned.labels = labels_state(Some([("a".to_owned(), "b".to_owned())].into()));
         planned.public = Value::Value(true);
         let patch = prior.patch_to(&planned, &mut diags).expect("patch");
@@ -859,7 +861,7 @@ mod tests {
 
     #[test]
     fn out_of_range_numbers_are_refused_on_their_attribute() {
-        for port in [0, 65_536, -1, i64::MAX] {
+        for port in [0.0, 65_536.0, -1.0, 80.5, f64::NAN, 1e300] {
             let mut config = base();
             config.apiserver_port = Value::Value(port);
             let mut diags = Diagnostics::default();
@@ -870,7 +872,7 @@ mod tests {
             );
         }
         let mut config = base();
-        config.docker_volume_size = Value::Value(1 << 40);
+        config.docker_volume_size = Value::Value(1e12);
         let mut diags = Diagnostics::default();
         assert!(config.to_create(&mut diags).is_none());
         assert_eq!(

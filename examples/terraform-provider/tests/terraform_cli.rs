@@ -564,6 +564,7 @@ async fn terraform_drives_the_provider_against_the_simulator() {
 resource "magnum_cluster" "huge" {{
   cluster_template_id = "whatever"
   node_count          = 4294967296
+  master_count        = 2.5
   timeouts {{
     create = "soon"
   }}
@@ -583,6 +584,10 @@ resource "magnum_cluster" "huge" {{
     );
     assert!(
         validate.contains(r#""soon" is not a duration"#),
+        "{validate}"
+    );
+    assert!(
+        validate.contains("master_count = 2.5 is not a whole number"),
         "{validate}"
     );
     write(
