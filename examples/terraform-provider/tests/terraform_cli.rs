@@ -661,6 +661,25 @@ resource "magnum_cluster" "huge" {{
         "points at the attribute: {refused}"
     );
 
+    // Data sources: an unknown name, and neither id nor name.
+    write(
+        &checks,
+        &format!(
+            r#"{HEADER}{PROVIDER}data "magnum_cluster" "missing" {{
+  name = "no-such-cluster"
+}}
+data "magnum_cluster_template" "unnamed" {{
+}}
+"#
+        ),
+    );
+    let missing = tf.expect(&checks, &["plan", "-no-color"], 1).await;
+    assert!(
+        missing.contains(r#"no cluster "no-such-cluster""#),
+        "{missing}"
+    );
+    assert!(missing.contains("give id or name"), "{missing}");
+
     // Error paths: a wrong password, a bad provider argument, Magnum refusing a create.
     let errors = work.path().join("errors");
     write(
