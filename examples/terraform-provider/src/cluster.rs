@@ -714,6 +714,12 @@ impl Resource for ClusterResource {
         let planned = planned.as_ref_option()?;
         let config = config.as_ref_option()?;
         let timeout = config.timeout(diags, Op::Create)?;
+        // The template may have been unknown at plan time (made in the same apply): the
+        // doctor's checks run again now, before anything is sent.
+        self.preflight(diags, &connection, config).await;
+        if !diags.errors.is_empty() {
+            return None;
+        }
         let mut body = config.to_create(diags)?;
         body.node_count = count(diags, &planned.core.node_count, "node_count").ok()?;
         let created = match Api::<Cluster>::new(connection.client.clone())

@@ -661,6 +661,44 @@ resource "magnum_cluster" "huge" {{
         "points at the attribute: {refused}"
     );
 
+    // A template made in the same apply is unknown at plan: the cluster's checks run at apply,
+    // before the create is sent.
+    let late = work.path().join("late");
+    write(
+        &late,
+        &format!(
+            r#"{HEADER}{PROVIDER}{}resource "magnum_cluster" "late" {{
+  name                = "tf-late"
+  cluster_template_id = magnum_cluster_template.l.id
+  keypair             = "nope"
+}}
+"#,
+            template("l", "v1.30.1")
+        ),
+    );
+    let caught = tf
+        .expect(&late, &["apply", "-auto-approve", "-no-color"], 1)
+        .await;
+    assert!(caught.contains("MAGNUM-CLOUD-KEYPAIR"), "{caught}");
+    let clusters_now = Api::<Cluster>::new(client.clone())
+        .list_all()
+        .await
+        .expect("clusters");
+    assert!(
+        clusters_now
+            .iter()
+            .all(|c| c.name.as_deref() != Some("tf-late")),
+        "nothing was sent"
+    );
+    // The refused cluster now fails every plan, destroy's refresh plan included: the README's
+    // way out.
+    tf.expect(
+        &late,
+        &["destroy", "-auto-approve", "-no-color", "-refresh=false"],
+        0,
+    )
+    .await;
+
     // Data sources: an unknown name, and neither id nor name.
     write(
         &checks,
