@@ -5,7 +5,7 @@
 //! `magnum_cluster` data source.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use magnum_core::access::{AccessOptions, cluster_access};
@@ -335,7 +335,7 @@ impl ClusterCore {
     ) {
         let host = text(&self.api_address).map(str::to_owned);
         if let Some(prior) = prior.and_then(Value::as_ref_option) {
-            if prior.get("host") == host.as_ref() && prior.contains_key("raw_config") {
+            if kubeconfig_still_good(prior, host.as_ref(), SystemTime::now()) {
                 self.kubeconfig = Value::Value(prior.clone());
                 return;
             }
@@ -381,6 +381,28 @@ impl ClusterCore {
             }
         }
     }
+}
+
+/// How long a kept client certificate must still be valid; with less, a new one is signed.
+const RENEW_BEFORE: Duration = Duration::from_secs(30 * 86_400);
+
+/// Whether the kubeconfig in state can stay: same API address, and every client certificate
+/// in it (TLS-disabled clusters have none) valid for [`RENEW_BEFORE`] more. Keeping it spares a
+/// CSR signing on every refresh (the anchor re-signs each time); renewing before expiry keeps
+/// it working.
+fn kubeconfig_still_good(
+    prior: &BTreeMap<String, String>,
+    host: Option<&String>,
+    now: SystemTime,
+) -> bool {
+    if prior.get("host") != host {
+        return false;
+    }
+    let Some(raw) = prior.get("raw_config") else {
+        return false;
+    };
+    magnum_core::kubeconfig::certificate_expiry(raw)
+        .is_ok_and(|certs| certs.iter().all(|c| c.not_after > now + RENEW_BEFORE))
 }
 
 impl ClusterState {
@@ -923,5 +945,56 @@ impl DataSource for ClusterData {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use magnum_core::ca::{
+        CaOptions, CertStore, LocalCertStore, generate_certificates_to_cluster,
+        get_cluster_ca_certificate,
+    };
+    use magnum_core::kubeconfig::{AccessMode, Naming, render};
+
+    fn kubeconfig_with_client_certificate() -> BTreeMap<String, String> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalCertStore::new(dir.path().join("certs")).expect("store");
+        let refs = generate_certificates_to_cluster(&store, "c", &CaOptions::new()).expect("CA");
+        let admin = store
+            .load(&refs.magnum_cert_ref)
+            .expect("admin")
+            .certified_key()
+            .expect("key");
+        let mode = AccessMode::Certificate {
+            ca_pem: get_cluster_ca_certificate(&store, &refs, None).expect("ca"),
+            cert_pem: admin.certificate.to_pem().expect("pem"),
+            key_pem: admin.key.to_traditional_pem().expect("key pem"),
+        };
+        let raw = render("c", "https://127.0.0.1:6443", &mode, Naming::Terraform);
+        [
+            ("raw_config".to_owned(), raw.expose_secret().to_owned()),
+            ("host".to_owned(), "https://127.0.0.1:6443".to_owned()),
+        ]
+        .into()
+    }
+
+    #[test]
+    fn a_kept_kubeconfig_is_renewed_before_its_certificate_expires() {
+        let prior = kubeconfig_with_client_certificate();
+        let host = "https://127.0.0.1:6443".to_owned();
+        let now = SystemTime::now();
+        assert!(kubeconfig_still_good(&prior, Some(&host), now));
+        let in_a_century = now + Duration::from_secs(100 * 365 * 86_400);
+        assert!(!kubeconfig_still_good(&prior, Some(&host), in_a_century));
+        let moved = "https://127.0.0.2:6443".to_owned();
+        assert!(
+            !kubeconfig_still_good(&prior, Some(&moved), now),
+            "new API address"
+        );
+        assert!(!kubeconfig_still_good(&prior, None, now));
+        let mut garbage = prior.clone();
+        garbage.insert("raw_config".to_owned(), "not: [a kubeconfig".to_owned());
+        assert!(!kubeconfig_still_good(&garbage, Some(&host), now));
     }
 }
