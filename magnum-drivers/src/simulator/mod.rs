@@ -391,7 +391,7 @@ impl Shared {
         }
         let note = |record: &mut crate::driver::ClusterRecord, why: String| {
             let reason = record.status_reason.take().unwrap_or_default();
-            record.status_reason = Some(format!("{reason} (no Kubernetes API: {why})"));
+            record.status_reason = Some(with_kube_note(&reason, &why));
         };
         match self
             .cluster_ca(refs)
@@ -408,6 +408,14 @@ impl Shared {
             }
         }
     }
+}
+
+/// `reason` with one "(no Kubernetes API: why)" note: a note from an earlier start (a restart
+/// re-serves every ready cluster) is replaced, not appended to.
+fn with_kube_note(reason: &str, why: &str) -> String {
+    const NOTE: &str = " (no Kubernetes API: ";
+    let base = reason.find(NOTE).map_or(reason, |at| &reason[..at]);
+    format!("{base}{NOTE}{why})")
 }
 
 /// A running simulator. Dropping it stops the server too; [`Simulator::stop`] also waits.
@@ -1040,4 +1048,24 @@ fn router(shared: Arc<Shared>) -> Router {
         .layer(middleware::from_fn(body_too_large))
         .layer(middleware::from_fn(json_errors))
         .with_state(shared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_kube_note;
+
+    #[test]
+    fn the_no_kubernetes_api_note_is_not_repeated_across_restarts() {
+        let first = with_kube_note("Stack CREATE completed successfully", "full");
+        assert_eq!(
+            first,
+            "Stack CREATE completed successfully (no Kubernetes API: full)"
+        );
+        let again = with_kube_note(&with_kube_note(&first, "full"), "no CA");
+        assert_eq!(
+            again,
+            "Stack CREATE completed successfully (no Kubernetes API: no CA)"
+        );
+        assert_eq!(with_kube_note("", "x"), " (no Kubernetes API: x)");
+    }
 }
