@@ -508,7 +508,16 @@ impl ClusterResource {
                     ),
                 }
                 let mut state = match last {
-                    Some(cluster) => config.observed(&cluster),
+                    Some(cluster) => {
+                        // A failed update keeps a working kubeconfig; the counts are the
+                        // default worker nodegroup's, as on every read.
+                        let mut state = config.observed(&cluster);
+                        state
+                            .core
+                            .complete(diags, connection, Some(&config.core.kubeconfig))
+                            .await;
+                        state
+                    }
                     None => config.clone(),
                 };
                 state.core.id = Value::Value(id.to_owned());

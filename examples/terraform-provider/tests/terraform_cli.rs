@@ -898,6 +898,10 @@ resource "magnum_cluster" "slow" {{
     );
     let values = tf.values(&fragile, "magnum_cluster.fragile").await;
     assert_eq!(values["status"], "UPDATE_FAILED");
+    assert!(
+        values["kubeconfig"]["raw_config"].is_string(),
+        "a failed resize keeps the kubeconfig: {values}"
+    );
     tf.expect(&fragile, &["destroy", "-auto-approve", "-no-color"], 0)
         .await;
 
