@@ -7,8 +7,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use magnum_core::doctor::preflight;
 use magnum_core::types::{
-    Cluster, NodeGroup, NodeGroupChange, NodeGroupCreate, NodeGroupRole, NodeGroupUpdate,
-    ResizeRequest,
+    Cluster, ClusterTemplate, NodeGroup, NodeGroupChange, NodeGroupCreate, NodeGroupRole,
+    NodeGroupUpdate, ResizeRequest,
 };
 use magnum_core::wait::{self, WaitOptions};
 use magnum_core::{Api, Error, WaitError};
@@ -19,11 +19,12 @@ use tf_provider::{AttributePath, Diagnostics, Resource};
 
 use crate::convert::{
     Flag, Labels, Num, Str, count, given_labels, known_labels, labels_state, or_unknown, owned,
-    state, state_num, text, whole,
+    state, state_num, text, unknown, whole,
 };
 use crate::diag::{self, Fields};
-use crate::provider::{Connection, Shared};
+use crate::provider::{Connection, Preflight, Shared};
 use crate::schema::{Row, Ty, Who, attributes, block};
+use crate::template::template_as_create;
 use crate::timeouts::{self, Op, Timeouts};
 
 /// The resource's state.
@@ -261,6 +262,78 @@ fn options(timeout: Duration) -> WaitOptions {
 pub struct NodeGroupResource(pub Shared);
 
 impl NodeGroupResource {
+    /// The plan-time cloud check of what a nodegroup brings of its own: its image (Glance:
+    /// found, one of that name) and flavor (Nova: found, root disk), asked through the doctor
+    /// with the cluster's template for the rest. Other findings are the template's, checked
+    /// with it, and are left out.
+    async fn preflight(
+        &self,
+        diags: &mut Diagnostics,
+        connection: &Connection,
+        config: &NodeGroupState,
+    ) {
+        let own_image = text(&config.image_id);
+        let own_flavor = text(&config.flavor_id);
+        let Some(cluster) = text(&config.cluster_id) else {
+            return;
+        };
+        if connection.preflight == Preflight::Off
+            || unknown(&config.image_id)
+            || unknown(&config.flavor_id)
+            || (own_image.is_none() && own_flavor.is_none())
+        {
+            return;
+        }
+        let found = async {
+            let cluster = Api::<Cluster>::new(connection.client.clone())
+                .get(cluster)
+                .await?;
+            let Some(template_id) = cluster.cluster_template_id else {
+                return Ok(Vec::new());
+            };
+            let template = Api::<ClusterTemplate>::new(connection.client.clone())
+                .get(template_id.as_str())
+                .await?;
+            let Some(mut body) = template_as_create(&template) else {
+                return Ok(Vec::new());
+            };
+            if let Some(image) = own_image {
+                image.clone_into(&mut body.image_id);
+            }
+            if let Some(flavor) = own_flavor {
+                body.flavor_id = Some(flavor.to_owned());
+            }
+            let found = magnum_core::doctor::resources::check_resources(
+                &connection.session,
+                &connection.cloud,
+                &body,
+                None,
+            )
+            .await?;
+            Ok::<_, magnum_core::Error>(
+                found
+                    .into_iter()
+                    .filter(|f| {
+                        (f.field == "image_id"
+                            && own_image.is_some()
+                            && f.code == "MAGNUM-CLOUD-IMAGE")
+                            || (f.field == "flavor_id" && own_flavor.is_some())
+                    })
+                    .collect(),
+            )
+        }
+        .await;
+        match found {
+            Ok(found) => {
+                diag::findings(diags, &found, &FIELDS);
+            }
+            Err(error) => diags.root_warning(
+                "the nodegroup's cloud pre-flight could not run",
+                format!("{error}; the plan goes on without it."),
+            ),
+        }
+    }
+
     /// Waits for the nodegroup (and its cluster, which a resize moves too); a failure becomes
     /// an error diagnostic and the state is the last nodegroup seen.
     async fn settle(
@@ -358,12 +431,15 @@ impl Resource for NodeGroupResource {
 
     async fn plan_create<'a>(
         &self,
-        _diags: &mut Diagnostics,
+        diags: &mut Diagnostics,
         proposed: Self::State<'a>,
-        _config: Self::State<'a>,
+        config: Self::State<'a>,
         _meta: Self::ProviderMetaState<'a>,
     ) -> Option<(Self::State<'a>, Self::PrivateState<'a>)> {
         let mut planned = proposed.as_ref_option()?.clone();
+        if let (Some(connection), Some(config)) = (self.0.peek(), config.as_ref_option()) {
+            self.preflight(diags, &connection, config).await;
+        }
         for value in [
             &mut planned.image_id,
             &mut planned.flavor_id,

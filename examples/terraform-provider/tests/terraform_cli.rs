@@ -643,6 +643,11 @@ resource "magnum_cluster" "huge" {{
   cluster_template_id = "tf-k8s-v1"
   node_count          = 1000
 }}
+resource "magnum_nodegroup" "odd" {{
+  cluster_id = "tf-cluster"
+  name       = "odd"
+  flavor_id  = "no-such-flavor"
+}}
 "#
         ),
     );
@@ -655,6 +660,11 @@ resource "magnum_cluster" "huge" {{
     assert!(
         refused.contains("node_count          = 1000"),
         "quota findings point at node_count: {refused}"
+    );
+    assert!(refused.contains("MAGNUM-CLOUD-FLAVOR"), "{refused}");
+    assert!(
+        refused.contains(r#"flavor_id  = "no-such-flavor""#),
+        "a nodegroup's own flavor is checked at plan: {refused}"
     );
     assert!(
         refused.contains(r#"keypair             = "nope""#),
